@@ -1,0 +1,1 @@
+"""Scrapy spiders that collect BMA press releases into the landing zone."""

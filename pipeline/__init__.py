@@ -1,0 +1,1 @@
+"""Thai text processing: normalise, tokenise, entities, officials; then load."""
