@@ -1,0 +1,145 @@
+"""The loader against the real node: idempotent, unchanged skipped, faults classified."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+
+import pytest
+
+from bma_news.es.client import make_client
+from bma_news.settings import Settings, get_settings
+from index_mappings import ensure_index
+from pipeline.load import DeadLetter, Loader, LoadInterrupted
+from tests.faultproxy import FaultProxy
+
+# Over Lucene's 32,766-byte term limit for a keyword: the node rejects the document.
+IMMENSE_KEYWORD = "ก" * 12000
+
+
+def enriched(n: int, version: str = "v-test", body: str = "ประกาศ") -> dict:
+    body = f"{body} ฉบับที่ {n}"
+    return {
+        "id": hashlib.sha1(f"https://pr-bangkok.com/?p={n}".encode()).hexdigest(),
+        "url": f"https://pr-bangkok.com/?p={n}", "canonical_url": f"https://pr-bangkok.com/?p={n}",
+        "source": "pr-bangkok", "source_id": str(n), "title": f"ข่าว {n}", "body": body,
+        "title_tokens": f"ข่าว {n}", "body_tokens": " ".join(body.split()),
+        "published_at": "2024-05-23T16:30:00+07:00", "modified_at": "2024-05-23T16:30:00+07:00",
+        "content_hash": hashlib.sha256(body.encode()).hexdigest(), "enrichment_version": version,
+        "entities": [], "officials": [], "categories": ["ข่าว"],
+    }
+
+
+@pytest.fixture
+def loader_for(es_client, es_alias, tmp_path):
+    ensure_index(es_client, es_alias)
+
+    def build(client=es_client, sleep=lambda _s: None, chunk_size=50):
+        return Loader(client, es_alias, DeadLetter(tmp_path / "dead-letter"), chunk_size, sleep)
+
+    return build
+
+
+def _count(es_client, alias) -> int:
+    return es_client.count(index=alias)["count"]
+
+
+def test_load_is_searchable_on_return_and_idempotent(es_client, es_alias, loader_for):
+    records = [enriched(i) for i in range(120)]
+    report = loader_for().load(records)
+    assert (report.indexed, report.unchanged, report.dead_lettered) == (120, 0, 0)
+    assert _count(es_client, es_alias) == 120, "searchable when load returns"
+    versions = {h["_id"]: h["_version"] for h in es_client.search(
+        index=es_alias, size=200, version=True)["hits"]["hits"]}
+
+    again = loader_for().load(records)
+    assert (again.indexed, again.unchanged) == (0, 120)
+    assert again.reconciles()
+    after = {h["_id"]: h["_version"] for h in es_client.search(
+        index=es_alias, size=200, version=True)["hits"]["hits"]}
+    assert after == versions, "unchanged documents are not rewritten"
+
+
+def test_changed_content_or_enrichment_is_rewritten(es_client, es_alias, loader_for):
+    loader_for().load([enriched(i) for i in range(5)])
+    changed = [enriched(0, body="แก้ไขแล้ว"), enriched(1, version="v-next")] + [
+        enriched(i) for i in range(2, 5)]
+    report = loader_for().load(changed)
+    assert (report.indexed, report.unchanged) == (2, 3)
+    assert _count(es_client, es_alias) == 5
+
+
+def test_rejected_documents_are_dead_lettered_with_reason(es_client, es_alias, loader_for,
+                                                          tmp_path):
+    records = [enriched(i) for i in range(30)]
+    for i in (3, 17):
+        records[i]["categories"] = [IMMENSE_KEYWORD]
+    records[20]["published_at"] = "not a date at all"
+    report = loader_for().load(records)
+    assert report.indexed == 27
+    assert report.dead_lettered == 3
+    assert report.reconciles()
+    letters = [json.loads(line) for path in (tmp_path / "dead-letter").glob("*.jsonl")
+               for line in path.read_text().splitlines()]
+    reasons = {entry["id"]: entry["reason"] for entry in letters}
+    assert "immense term" in reasons[records[3]["id"]]
+    assert "published_at" in reasons[records[20]["id"]]
+    assert all(entry["record"]["id"] == entry["id"] for entry in letters)
+    assert _count(es_client, es_alias) == 27
+
+
+def test_duplicate_ids_in_one_batch_are_counted(es_client, es_alias, loader_for):
+    records = [enriched(1), enriched(2), enriched(1, body="ฉบับแก้ไข")]
+    report = loader_for().load(records)
+    assert report.skipped == Counter({"superseded within batch": 1})
+    assert report.indexed == 2 and report.reconciles()
+    doc = es_client.get(index=es_alias, id=records[0]["id"])["_source"]
+    assert doc["body"].startswith("ฉบับแก้ไข"), "the later version wins"
+
+
+def test_injected_429s_are_retried_and_permanent_failures_are_not(es_client, es_alias,
+                                                                  loader_for):
+    """Fault test 2: injected 429s plus a share of mapping-invalid documents."""
+    n = 400
+    records = [enriched(i) for i in range(n)]
+    for i in range(0, n, 10):  # 10% the mapping rejects
+        records[i]["categories"] = [IMMENSE_KEYWORD]
+    with FaultProxy(get_settings().effective_es_url, reject_every_nth_bulk=2) as proxy:
+        client = make_client(Settings(es_url=proxy.url), max_retries=0)
+        report = loader_for(client=client).load(records)
+    rejected_ids = [records[i]["id"] for i in range(0, n, 10)]
+    # A permanent failure reached the node once; any further delivery would be a retry.
+    permanent_retries = sum(proxy.forwarded_ids[i] - 1 for i in rejected_ids)
+    print(f"\nfault figures: N={n} indexed={report.indexed} dead_lettered={report.dead_lettered}"
+          f" injected_429={proxy.rejected} transient_retries={report.transient_retries}"
+          f" permanent_retries={permanent_retries}")
+    assert proxy.rejected >= 4
+    assert report.transient_retries == proxy.rejected
+    assert report.indexed + report.dead_lettered == n
+    assert report.dead_lettered == n // 10
+    assert all(proxy.forwarded_ids[i] >= 1 for i in rejected_ids)
+    assert permanent_retries == 0
+    assert _count(es_client, es_alias) == n - n // 10
+
+
+def test_unreachable_node_raises_one_clear_error(es_alias, tmp_path):
+    client = make_client(Settings(es_url="http://127.0.0.1:9"), max_retries=0)
+    loader = Loader(client, es_alias, DeadLetter(tmp_path), sleep=lambda _s: None)
+    with pytest.raises(LoadInterrupted, match="stopped answering"):
+        loader.load([enriched(1)])
+
+
+def test_same_batch_loaded_concurrently_changes_nothing(es_client, es_alias, loader_for):
+    """Fault test 3: the same batch twice and concurrently: change in document count = 0."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    records = [enriched(i) for i in range(200)]
+    loader_for().load(records)
+    before = _count(es_client, es_alias)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        reports = list(pool.map(lambda _i: loader_for().load(records), range(3)))
+    delta = _count(es_client, es_alias) - before
+    print(f"\nfault figures: concurrent double load, change in document count = {delta}")
+    assert delta == 0
+    assert all(r.reconciles() for r in reports)
