@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -19,11 +20,16 @@ REJECTION = (b'{"error":{"type":"es_rejected_execution_exception","reason":"reje
 
 
 class FaultProxy:
-    def __init__(self, upstream: str, reject_every_nth_bulk: int = 2):
+    def __init__(self, upstream: str, reject_every_nth_bulk: int = 0,
+                 on_bulk: Callable[[int], None] | None = None):
+        """`reject_every_nth_bulk`: answer bulk requests 1, n+1, 2n+1, ... with a 429.
+        `on_bulk(n)`: called before the n-th bulk request is forwarded (e.g. to kill the node).
+        """
         self.upstream = upstream.rstrip("/")
         self.reject_every = reject_every_nth_bulk
         self.bulk_requests = 0
         self.rejected = 0
+        self.on_bulk = on_bulk
         # How many times each document id reached the node in a forwarded bulk request.
         self.forwarded_ids: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -39,9 +45,12 @@ class FaultProxy:
                 if "/_bulk" in self.path:
                     with proxy._lock:
                         proxy.bulk_requests += 1
-                        reject = proxy.reject_every and proxy.bulk_requests % proxy.reject_every == 1
+                        seen = proxy.bulk_requests
+                        reject = bool(proxy.reject_every) and seen % proxy.reject_every == 1
                         if reject:
                             proxy.rejected += 1
+                    if proxy.on_bulk and not reject:
+                        proxy.on_bulk(seen)
                     if reject:
                         self.send_response(429)
                         self.send_header("content-type", "application/json")
@@ -58,8 +67,14 @@ class FaultProxy:
                                 proxy.forwarded_ids[action["index"]["_id"]] += 1
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in ("host", "content-length", "connection")}
-                resp = httpx.request(self.command, proxy.upstream + self.path, content=body,
-                                     headers=headers, timeout=60)
+                try:
+                    resp = httpx.request(self.command, proxy.upstream + self.path, content=body,
+                                         headers=headers, timeout=60)
+                except httpx.TransportError:
+                    self.send_response(502)  # the node behind the proxy is gone
+                    self.send_header("content-length", "0")
+                    self.end_headers()
+                    return
                 self.send_response(resp.status_code)
                 for key, value in resp.headers.items():
                     if key.lower() not in ("content-length", "transfer-encoding", "connection",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from elasticsearch import ApiError, Elasticsearch
@@ -9,6 +10,10 @@ from elasticsearch import ConnectionError as ESConnectionError
 
 from bma_news.errors import ElasticsearchUnavailable
 from bma_news.settings import Settings, get_settings
+
+
+# The transport logs a warning per failed attempt; the errors we raise say it once.
+logging.getLogger("elastic_transport.node_pool").setLevel(logging.ERROR)
 
 
 def redact_url(url: str) -> str:
@@ -49,7 +54,11 @@ def connect(settings: Settings | None = None) -> Elasticsearch:
         )
         raise ElasticsearchUnavailable(f"Elasticsearch at {where} is unreachable; {hint}") from None
     except ApiError as exc:
+        if exc.meta.status >= 500:
+            raise ElasticsearchUnavailable(
+                f"Elasticsearch at {where} is unavailable (HTTP {exc.meta.status}); "
+                "try again once it is healthy") from None
         raise ElasticsearchUnavailable(
-            f"Elasticsearch at {where} answered {exc.meta.status}: {exc.message}"
-        ) from None
+            f"Elasticsearch at {where} refused the request (HTTP {exc.meta.status}): "
+            f"{exc.message}") from None
     return make_client(settings)

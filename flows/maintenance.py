@@ -1,0 +1,139 @@
+"""Rebuild (a new index from the landing zone, then an atomic alias swap) and reprocess
+(re-enrich the archive into the current index), both without crawling."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from prefect import flow
+
+from bma_news.settings import get_settings
+from flows.ledger import Ledger, run_lock
+from flows.nightly import _run_id, publish
+from flows.summary import RunSummary
+from flows.tasks import dead_letter_for
+from pipeline.landing import BadLine, latest_records, raw_files
+from pipeline.load import DeadLetter, Loader
+
+# Searches that resolved the alias just before the swap may still be running on the old
+# index; it is deleted only after they have had time to finish.
+OLD_INDEX_GRACE_S = 5.0
+
+
+def _enriched_archive(files: list[Path], dead_letter: DeadLetter, summary: RunSummary,
+                      version: str) -> Iterator[dict]:
+    from pipeline.enrich import enrich_records
+
+    def records():
+        for item in latest_records(files):
+            summary.records += 1
+            if isinstance(item, BadLine):
+                dead_letter.write({"id": None, "line": item.text}, item.reason, "read")
+                summary.dead_lettered += 1
+                continue
+            yield item
+
+    for record in enrich_records(records()):
+        if record.get("error"):
+            dead_letter.write(record, f"enrichment failed: {record['error']}", "enrich")
+            summary.dead_lettered += 1
+            continue
+        record["enrichment_version"] = version
+        summary.enriched += 1
+        yield record
+
+
+def _load_archive(summary: RunSummary, data: Path, index: str) -> list[Path]:
+    from bma_news.es.client import connect
+    from pipeline import ENRICHMENT_VERSION
+
+    files = raw_files(data)
+    dead_letter = dead_letter_for(data)
+    client = connect()
+    report = Loader(client, index, dead_letter).load(
+        _enriched_archive(files, dead_letter, summary, ENRICHMENT_VERSION))
+    summary.files = len(files)
+    summary.indexed += report.indexed
+    summary.unchanged += report.unchanged
+    summary.dead_lettered += report.dead_lettered
+    summary.skipped.update(report.skipped)
+    summary.transient_retries += report.transient_retries
+    return files
+
+
+def _mark_all_loaded(data: Path, files: list[Path], run_id: str) -> None:
+    from pipeline import ENRICHMENT_VERSION
+
+    ledger = Ledger(data)
+    for path in files:
+        ledger.mark_loaded(path, ENRICHMENT_VERSION, run_id)
+
+
+def rebuild_index(summary: RunSummary, data: Path, alias: str, keep_old: bool) -> str:
+    from bma_news.es.client import connect
+    from index_mappings import create_index, point_alias
+
+    client = connect()
+    new_index = create_index(client, alias)
+    try:
+        files = _load_archive(summary, data, new_index)
+    except BaseException:
+        client.indices.delete(index=new_index, ignore_unavailable=True)
+        raise
+    previous = point_alias(client, alias, new_index)
+    _mark_all_loaded(data, files, summary.run_id)
+    if previous and not keep_old:
+        time.sleep(OLD_INDEX_GRACE_S)
+        client.indices.delete(index=",".join(previous), ignore_unavailable=True)
+    return new_index
+
+
+@flow(name="bma-news-rebuild")
+def rebuild(data_dir: str | None = None, index: str | None = None,
+            keep_old: bool = False) -> dict:
+    """A fresh versioned index from the landing zone, then the alias moves to it atomically.
+
+    Searches go through the alias and keep working throughout; the local distribution
+    has no `_reindex`, and the archive is the source of truth anyway.
+    """
+    settings = get_settings()
+    data = Path(data_dir or settings.data_dir).resolve()
+    alias = index or settings.index
+    summary = RunSummary("rebuild", _run_id("rebuild"), index=alias)
+    with run_lock(data):
+        try:
+            summary.index = rebuild_index(summary, data, alias, keep_old)
+        except Exception as exc:
+            summary.finish("failed", str(exc))
+            publish(summary, data)
+            raise
+        summary.finish("completed")
+        publish(summary, data)
+    return summary.__dict__ | {"skipped": dict(summary.skipped), "reconciles": summary.reconciles()}
+
+
+@flow(name="bma-news-reprocess")
+def reprocess(data_dir: str | None = None, index: str | None = None) -> dict:
+    """Re-enrich every archived article (after a model or rule change) into the current
+    index, without crawling; articles whose enrichment did not change are left alone."""
+    from bma_news.es.client import connect
+    from index_mappings import ensure_index
+
+    settings = get_settings()
+    data = Path(data_dir or settings.data_dir).resolve()
+    alias = index or settings.index
+    summary = RunSummary("reprocess", _run_id("reprocess"), index=alias)
+    with run_lock(data):
+        try:
+            ensure_index(connect(), alias)
+            files = _load_archive(summary, data, alias)
+            _mark_all_loaded(data, files, summary.run_id)
+        except Exception as exc:
+            summary.finish("failed", str(exc))
+            publish(summary, data)
+            raise
+        summary.finish("completed")
+        publish(summary, data)
+    return summary.__dict__ | {"skipped": dict(summary.skipped), "reconciles": summary.reconciles()}

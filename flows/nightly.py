@@ -1,0 +1,112 @@
+"""The nightly flow (crawl → enrich → load) and the backfill flow built from it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from prefect.runtime import flow_run
+
+from bma_news.settings import get_settings
+from flows.ledger import Ledger, run_lock
+from flows.summary import RunSummary
+from flows.tasks import crawl_source, process_raw_file
+from pipeline.landing import raw_files
+
+ALL_SOURCES = ("pr-bangkok", "prbangkok-legacy")
+
+
+def _run_id(flow_name: str) -> str:
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    run = flow_run.get_id()
+    return f"{flow_name}-{stamp}-{str(run)[:8]}" if run else f"{flow_name}-{stamp}"
+
+
+def publish(summary: RunSummary, data_dir: Path) -> None:
+    """Log the summary, save it under runs/, and publish it as a Prefect artifact."""
+    logger = get_run_logger()
+    summary.save(data_dir)
+    for key, value in summary.rows():
+        logger.info("%s: %s", key, value)
+    create_markdown_artifact(markdown=summary.markdown(), key=f"bma-news-{summary.flow}",
+                             description=f"bma-news {summary.flow} run counts")
+
+
+def load_pending(summary: RunSummary, data_dir: Path, index: str) -> None:
+    """Enrich and load every raw file not yet loaded with the current enrichment version."""
+    from pipeline import ENRICHMENT_VERSION
+
+    ledger = Ledger(data_dir)
+    pending = [f for f in raw_files(data_dir) if not ledger.is_loaded(f, ENRICHMENT_VERSION)]
+    for raw in pending:
+        counts = process_raw_file(str(raw), str(data_dir), index)
+        summary.files += 1
+        summary.records += counts["records"]
+        summary.enriched += counts["enriched"]
+        summary.indexed += counts["indexed"]
+        summary.unchanged += counts["unchanged"]
+        summary.dead_lettered += counts["dead_lettered"]
+        summary.skipped.update(counts["skipped"])
+        summary.transient_retries += counts["transient_retries"]
+        ledger.mark_loaded(raw, ENRICHMENT_VERSION, summary.run_id)
+
+
+def _run(flow_name: str, sources: list[str], data_dir: str | None, index: str | None,
+         base_url: str | None, since: str | None, until: str | None,
+         crawl_retries: int) -> dict:
+    settings = get_settings()
+    data = Path(data_dir or settings.data_dir).resolve()
+    alias = index or settings.index
+    summary = RunSummary(flow_name, _run_id(flow_name), index=alias)
+    with run_lock(data):
+        try:
+            for source in sources:
+                crawl = crawl_source.with_options(retries=crawl_retries)
+                summary.crawl[source] = crawl(source, str(data), base_url, since, until).get(
+                    "counts", {})
+            load_pending(summary, data, alias)
+        except Exception as exc:
+            summary.finish("failed", str(exc))
+            publish(summary, data)
+            raise
+        summary.finish("completed")
+        publish(summary, data)
+    return summary.__dict__ | {"skipped": dict(summary.skipped), "reconciles": summary.reconciles()}
+
+
+@flow(name="bma-news-nightly")
+def nightly(sources: list[str] | None = None, base_url: str | None = None,
+            since: str | None = None, until: str | None = None, data_dir: str | None = None,
+            index: str | None = None, crawl_retries: int = 2) -> dict:
+    """Crawl every source from its watermark, enrich what is new, load it, say what happened."""
+    return _run("nightly", list(ALL_SOURCES) if sources is None else sources, data_dir, index, base_url, since, until, crawl_retries)
+
+
+def date_chunks(since: date, until: date, days: int) -> list[tuple[date, date]]:
+    if since > until:
+        raise ValueError("--since is after --until")
+    chunks = []
+    start = since
+    while start <= until:
+        end = min(until, start + timedelta(days=days - 1))
+        chunks.append((start, end))
+        start = end + timedelta(days=1)
+    return chunks
+
+
+@flow(name="bma-news-backfill")
+def backfill(since: str, until: str, chunk_days: int = 30, sources: list[str] | None = None,
+             base_url: str | None = None, data_dir: str | None = None,
+             index: str | None = None) -> list[dict]:
+    """A date range in chunks; each chunk is a nightly run of its own, re-runnable alone."""
+    results = []
+    for start, end in date_chunks(date.fromisoformat(since), date.fromisoformat(until),
+                                  chunk_days):
+        chunk = nightly.with_options(name=f"bma-news-backfill-{start}")
+        results.append(chunk(sources=sources, base_url=base_url, since=start.isoformat(),
+                             until=end.isoformat(), data_dir=data_dir, index=index))
+    return results

@@ -1,0 +1,73 @@
+"""What a flow run did, counted: written to runs/<id>.json, logged, and published as a
+Prefect markdown artifact."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+@dataclass
+class RunSummary:
+    flow: str
+    run_id: str
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    finished_at: str | None = None
+    status: str = "running"
+    error: str | None = None
+    crawl: dict[str, dict] = field(default_factory=dict)
+    files: int = 0
+    records: int = 0
+    enriched: int = 0
+    indexed: int = 0
+    unchanged: int = 0
+    dead_lettered: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    transient_retries: int = 0
+    index: str | None = None
+
+    def reconciles(self) -> bool:
+        return self.records == (self.indexed + self.unchanged + self.dead_lettered
+                                + sum(self.skipped.values()))
+
+    def finish(self, status: str, error: str | None = None) -> None:
+        self.status = status
+        self.error = error
+        self.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+
+    def save(self, data_dir: Path) -> Path:
+        path = data_dir / "runs" / f"{self.run_id}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
+        return path
+
+    def rows(self) -> list[tuple[str, str]]:
+        rows: list[tuple[str, str]] = []
+        for source, counts in self.crawl.items():
+            shown = ", ".join(f"{k} {v}" for k, v in counts.items() if not isinstance(v, dict))
+            skipped = counts.get("skipped") or {}
+            if isinstance(skipped, dict) and skipped:
+                shown += "; skipped: " + ", ".join(f"{k} {v}" for k, v in skipped.items())
+            rows.append((f"crawl {source}", shown or "-"))
+        rows += [
+            ("raw files processed", str(self.files)),
+            ("records", str(self.records)),
+            ("enriched", str(self.enriched)),
+            ("indexed", str(self.indexed)),
+            ("unchanged", str(self.unchanged)),
+            ("dead-lettered", str(self.dead_lettered)),
+            ("skipped", ", ".join(f"{k} {v}" for k, v in self.skipped.items()) or "0"),
+            ("retries (429/5xx/connection)", str(self.transient_retries)),
+            ("counts reconcile", "yes" if self.reconciles() else "NO"),
+            ("status", self.status + (f": {self.error}" if self.error else "")),
+        ]
+        return rows
+
+    def markdown(self) -> str:
+        lines = [f"# bma-news {self.flow} run `{self.run_id}`", "", "| what | count |",
+                 "| --- | --- |"]
+        lines += [f"| {k} | {v.replace('|', '/')} |" for k, v in self.rows()]
+        return "\n".join(lines) + "\n"
