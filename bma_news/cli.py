@@ -19,6 +19,10 @@ from rich.console import Console
 from bma_news.errors import UserFacingError
 from bma_news.settings import get_settings
 
+# Prefect's temporary server would try to send telemetry; this project makes no calls
+# outside the machine unless asked to.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
 app = typer.Typer(
     name="bma-news",
     help="BMA press releases: crawl, enrich, load into Elasticsearch, search.",

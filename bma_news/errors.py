@@ -17,3 +17,9 @@ class ConfigError(UserFacingError):
 
 class ElasticsearchUnavailable(UserFacingError):
     exit_code = 3
+
+
+class InputError(UserFacingError):
+    """Bad command-line input (a malformed date, URL or option)."""
+
+    exit_code = 2

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from bma_news.errors import UserFacingError
+from bma_news.errors import InputError, UserFacingError
 
 DEMO_HINT = "to watch the whole job work without network, run `bma-news run --demo` (or `make demo`)"
 
@@ -21,7 +21,7 @@ def _check_date(value: str | None, flag: str) -> str | None:
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise UserFacingError(f"{flag} must be a date as YYYY-MM-DD, not {value!r}") from None
+        raise InputError(f"{flag} must be a date as YYYY-MM-DD, not {value!r}") from None
 
 
 class _StatusHandler(logging.Handler):
@@ -42,16 +42,15 @@ def quiet_prefect(console, verbose: bool):
 
     Its tracebacks stay in Prefect's own run logs; the terminal gets one clear line.
     """
-    import prefect  # noqa: F401  (configures Prefect's loggers)
+    from prefect.logging.configuration import setup_logging
 
+    setup_logging()  # idempotent; Prefect would otherwise do it lazily at the first run
     if verbose:
         yield
         return
-    console_handlers = []
-    for name in ("prefect", "prefect.flow_runs", "prefect.task_runs"):
+    for name in ("", "prefect", "prefect.flow_runs", "prefect.task_runs"):
         for handler in logging.getLogger(name).handlers:
             if type(handler).__name__ == "PrefectConsoleHandler":
-                console_handlers.append((handler, handler.level))
                 handler.setLevel(logging.CRITICAL + 1)
     with console.status("[bold]starting[/bold] Prefect") as status:
         live = _StatusHandler(status)
@@ -61,10 +60,9 @@ def quiet_prefect(console, verbose: bool):
         try:
             yield
         finally:
+            # Prefect's console stays quiet through its shutdown messages at exit.
             for logger in watched:
                 logger.removeHandler(live)
-            for handler, level in console_handlers:
-                handler.setLevel(level)
 
 
 def _ensure_elasticsearch(console) -> None:
@@ -116,7 +114,9 @@ def example_searches(console, index: str) -> None:
         result = search(client, index, params, with_facets=False)
         console.print(f"\n[bold]$ {command}[/bold]  ({result.total} releases)", markup=True)
         for hit in result.hits:
-            console.print(f"  {(hit.published_at or '')[:10]}  {hit.title[:90]}", markup=False)
+            title = " ".join(hit.title.split())
+            console.print(f"  {(hit.published_at or '')[:10]}  {title}", markup=False,
+                          no_wrap=True, overflow="ellipsis")
 
 
 def register(app: typer.Typer) -> None:
@@ -139,7 +139,7 @@ def register(app: typer.Typer) -> None:
         console = Console(stderr=True, highlight=False)
         since = _check_date(since, "--since")
         if base_url and not re.match(r"^https?://", base_url):
-            raise UserFacingError(f"--base-url must be an http(s) URL, not {base_url!r}")
+            raise InputError(f"--base-url must be an http(s) URL, not {base_url!r}")
         settings = get_settings()
         data_dir, index = Path(settings.data_dir), settings.index
         sources = None
@@ -199,7 +199,7 @@ def register(app: typer.Typer) -> None:
         since_d = _check_date(since, "--since")
         until_d = _check_date(until, "--until") or date.today().isoformat()
         if since_d > until_d:
-            raise UserFacingError(f"--since {since_d} is after --until {until_d}")
+            raise InputError(f"--since {since_d} is after --until {until_d}")
         sources = ["pr-bangkok"] if base_url else None
         results = backfill(since=since_d, until=until_d, chunk_days=chunk_days,
                            sources=sources, base_url=base_url)

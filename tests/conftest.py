@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BMA_NEWS_SHARED_DIR", REPO.parent / "shared"))
 ARTIFACTS = REPO / "test-artifacts"
