@@ -111,7 +111,7 @@ def rebuild(data_dir: str | None = None, index: str | None = None,
             raise
         summary.finish("completed")
         publish(summary, data)
-    return summary.__dict__ | {"skipped": dict(summary.skipped), "reconciles": summary.reconciles()}
+    return summary.as_result()
 
 
 @flow(name="bma-news-reprocess")
@@ -136,4 +136,4 @@ def reprocess(data_dir: str | None = None, index: str | None = None) -> dict:
             raise
         summary.finish("completed")
         publish(summary, data)
-    return summary.__dict__ | {"skipped": dict(summary.skipped), "reconciles": summary.reconciles()}
+    return summary.as_result()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -52,6 +53,7 @@ def load_pending(summary: RunSummary, data_dir: Path, index: str) -> None:
         summary.dead_lettered += counts["dead_lettered"]
         summary.skipped.update(counts["skipped"])
         summary.transient_retries += counts["transient_retries"]
+        summary.seconds.update(counts["seconds"])
         ledger.mark_loaded(raw, ENRICHMENT_VERSION, summary.run_id)
 
 
@@ -65,9 +67,11 @@ def _run(flow_name: str, sources: list[str], data_dir: str | None, index: str | 
     with run_lock(data):
         try:
             for source in sources:
+                started = time.perf_counter()
                 crawl = crawl_source.with_options(retries=crawl_retries)
                 summary.crawl[source] = crawl(source, str(data), base_url, since, until).get(
                     "counts", {})
+                summary.seconds["crawl"] += round(time.perf_counter() - started, 3)
             load_pending(summary, data, alias)
         except Exception as exc:
             summary.finish("failed", str(exc))
@@ -75,7 +79,7 @@ def _run(flow_name: str, sources: list[str], data_dir: str | None, index: str | 
             raise
         summary.finish("completed")
         publish(summary, data)
-    return summary.__dict__ | {"skipped": dict(summary.skipped), "reconciles": summary.reconciles()}
+    return summary.as_result()
 
 
 @flow(name="bma-news-nightly")

@@ -28,6 +28,7 @@ class RunSummary:
     skipped: Counter = field(default_factory=Counter)
     transient_retries: int = 0
     index: str | None = None
+    seconds: Counter = field(default_factory=Counter)  # wall time per phase
 
     def reconciles(self) -> bool:
         return self.records == (self.indexed + self.unchanged + self.dead_lettered
@@ -37,6 +38,10 @@ class RunSummary:
         self.status = status
         self.error = error
         self.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+
+    def as_result(self) -> dict:
+        return asdict(self) | {"skipped": dict(self.skipped), "seconds": dict(self.seconds),
+                               "reconciles": self.reconciles()}
 
     def save(self, data_dir: Path) -> Path:
         path = data_dir / "runs" / f"{self.run_id}.json"
@@ -62,6 +67,7 @@ class RunSummary:
             ("skipped", ", ".join(f"{k} {v}" for k, v in self.skipped.items()) or "0"),
             ("retries (429/5xx/connection)", str(self.transient_retries)),
             ("counts reconcile", "yes" if self.reconciles() else "NO"),
+            ("time (s)", ", ".join(f"{k} {v:.1f}" for k, v in self.seconds.items()) or "-"),
             ("status", self.status + (f": {self.error}" if self.error else "")),
         ]
         return rows

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -131,12 +132,15 @@ def process_raw_file(raw_file: str, data_dir: str, index: str) -> dict:
     counts_file = out.with_suffix(".counts.json")
     counts = json.loads(counts_file.read_text()) if counts_file.is_file() else {}
     # A file enriched (same version) by an earlier run that failed while loading is reused.
+    started = time.perf_counter()
     if not (out.is_file() and counts.get("version") == ENRICHMENT_VERSION):
         records, _enriched, dead = _enrich_file(raw, out, dead_letter, ENRICHMENT_VERSION)
         counts = {"records": records, "dead": dead, "version": ENRICHMENT_VERSION}
         counts_file.write_text(json.dumps(counts))
     records, dead = counts["records"], counts["dead"]
     enriched_records = [r for r in read_jsonl(out) if not isinstance(r, BadLine)]
+    enrich_s = time.perf_counter() - started
+    started = time.perf_counter()
     client = connect()
     ensure_index(client, index)
     report = Loader(client, index, dead_letter, get_settings().bulk_chunk_size).load(
@@ -151,4 +155,5 @@ def process_raw_file(raw_file: str, data_dir: str, index: str) -> dict:
         "dead_lettered": dead + report.dead_lettered,
         "skipped": dict(report.skipped),
         "transient_retries": report.transient_retries,
+        "seconds": {"enrich": round(enrich_s, 3), "load": round(time.perf_counter() - started, 3)},
     }
