@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,13 +40,17 @@ class RunSummary:
         self.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
 
     def as_result(self) -> dict:
-        return asdict(self) | {"skipped": dict(self.skipped), "seconds": dict(self.seconds),
-                               "reconciles": self.reconciles()}
+        # Shallow on purpose: dataclasses.asdict rebuilds a Counter from its items, which
+        # turns its keys into tuples.
+        result = {f.name: getattr(self, f.name) for f in fields(self)}
+        return result | {"skipped": dict(self.skipped), "seconds": dict(self.seconds),
+                         "crawl": dict(self.crawl), "reconciles": self.reconciles()}
 
     def save(self, data_dir: Path) -> Path:
         path = data_dir / "runs" / f"{self.run_id}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
+        path.write_text(json.dumps(self.as_result(), ensure_ascii=False, indent=1),
+                        encoding="utf-8")
         return path
 
     def rows(self) -> list[tuple[str, str]]:
