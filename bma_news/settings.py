@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     user_agent: str = "bma-news/0.1 (+https://github.com/bma-news/bma-news)"
     download_delay: float = 1.0
     max_response_bytes: int = 10 * 1024 * 1024
+    crawl_download_timeout: float = Field(default=30.0, description="Seconds before a request is given up (then retried).")
+    crawl_page_size: int = Field(default=100, description="Posts per WordPress REST page (WordPress allows 1-100).")
 
     # --- orchestration -------------------------------------------------------------
     schedule_cron: str = "0 2 * * *"

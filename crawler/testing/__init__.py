@@ -1,0 +1,1 @@
+"""Test helpers other parts may reuse (a local WordPress-like site)."""

@@ -1,0 +1,212 @@
+"""Real Scrapy crawls of pr-bangkok against a local WordPress-like site (REST API path)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from crawler.models import article_id, content_hash
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+BANGKOK = timezone(timedelta(hours=7))
+
+
+def fixture_posts() -> list[dict]:
+    return json.loads((FIXTURES / "pr-bangkok" / "site" / "posts.json").read_text(encoding="utf-8"))
+
+
+def by_source_id(records: list[dict]) -> dict[str, dict]:
+    return {r["source_id"]: r for r in records}
+
+
+def test_every_post_lands_once_with_its_title_date_and_body(wp_site, run_crawl):
+    posts = fixture_posts()
+    with wp_site(posts) as server:
+        added = {}
+
+        def shift_order(path: str) -> None:
+            # A post published while we read page 1 pushes page 1's last post onto page 2.
+            if "rest_route=/wp/v2/posts" in path and "page=1&" in path and not added:
+                added["post"] = server.site.add_post({
+                    "id": 399999, "title": "ข่าวด่วนระหว่างการเก็บข้อมูล",
+                    "content": "<p>เพิ่งเผยแพร่</p>", "date": "2024-08-20T09:00:00"})
+
+        server.site.after_request = shift_order
+        server.site.fail("rest_route=/wp/v2/posts", status=500, times=1, when="page=2&")
+        result = run_crawl("pr-bangkok", server.url, "--since", "2024-01-01",
+                           env={"BMA_NEWS_CRAWL_PAGE_SIZE": "5"})
+        paths = server.paths()
+    assert result.returncode == 0, result.stderr
+    counts = result.summary["counts"]
+    expected = {str(p["id"]): p["expected"] for p in posts if p["expected"]}
+    got = by_source_id(result.records)
+    # Exactly once each: the shifted post was seen twice and counted as a duplicate.
+    assert sorted(r["source_id"] for r in result.records) == sorted(expected)
+    assert counts["duplicate"] == 1, counts
+    assert counts["skipped"] == {"empty": 1}, counts
+    assert sum(1 for p in paths if "page=2&" in p and "rest_route" in p) == 2  # 500, then retry
+    for source_id, want in expected.items():
+        record = got[source_id]
+        assert record["title"] == want["title"]
+        assert record["body"] == want["body"]
+        assert record["published_at"] == want["published_at"]
+        assert record["modified_at"] == want["modified_at"]
+        assert "<script" not in record["body_html"] and "<style" not in record["body_html"]
+        assert record["canonical_url"] == f"https://pr-bangkok.com/?p={source_id}"
+        assert record["id"] == article_id(record["canonical_url"])
+        assert record["content_hash"] == content_hash(record["title"], record["body"])
+        assert record["url"] == f"{server.url}/?p={source_id}"
+        assert record["source"] == "pr-bangkok" and record["language"] == "th"
+    assert got["384079"]["categories"] == ["ข่าวผู้บริหาร"]
+    assert got["384079"]["tags"] == ["PM2.5", "ฝุ่น"]
+    assert got["384082"]["images"] == [{
+        "url": "https://pr-bangkok.com/wp-content/uploads/2024/08/a.jpg",
+        "caption": "ภาพทางเท้าหลังซ่อม"}]
+    # Counts reconcile: every article seen is new, updated, unchanged or a duplicate.
+    assert counts["articles"] == counts["new"] + counts["updated"] + counts["unchanged"] + counts["duplicate"]
+    assert counts["new"] == len(expected)
+
+
+def test_second_run_emits_nothing_then_exactly_the_edited_and_the_added(wp_site, run_crawl, data_dir):
+    posts = fixture_posts()
+    with wp_site(posts) as server:
+        first = run_crawl("pr-bangkok", server.url, "--since", "2024-01-01",
+                          env={"BMA_NEWS_CRAWL_PAGE_SIZE": "5"})
+        assert first.returncode == 0, first.stderr
+        assert len(first.records) == 14
+        watermark = json.loads((data_dir / "state" / "pr-bangkok" / "watermark.json").read_text())
+        assert watermark["modified_at"] == "2024-08-14T12:00:00+07:00"
+
+        second = run_crawl("pr-bangkok", server.url, env={"BMA_NEWS_CRAWL_PAGE_SIZE": "5"})
+        assert second.returncode == 0, second.stderr
+        assert second.records == []
+        assert second.summary["raw_files"] == []
+        # It continued from the watermark (minus the overlap), not from the beginning.
+        request = next(p for p in server.paths()[::-1] if "rest_route" in p)
+        assert "modified_after=2024-08-12T12%3A00%3A00" in request
+
+        now = datetime.now(BANGKOK).replace(microsecond=0)
+        server.site.update_post(384105, content="<p>ย่อหน้าแรกของข่าวที่ 6 (แก้ไข)</p>")
+        server.site.add_post({"id": 400001, "title": "ข่าวใหม่หลังการเก็บรอบแรก",
+                              "content": "<p>เนื้อหาใหม่</p>",
+                              "date": now.strftime("%Y-%m-%dT%H:%M:%S")})
+        third = run_crawl("pr-bangkok", server.url, env={"BMA_NEWS_CRAWL_PAGE_SIZE": "5"})
+    assert third.returncode == 0, third.stderr
+    assert sorted(r["source_id"] for r in third.records) == ["384105", "400001"]
+    counts = third.summary["counts"]
+    assert (counts["new"], counts["updated"]) == (1, 1), counts
+    edited = by_source_id(third.records)["384105"]
+    assert edited["body"] == "ย่อหน้าแรกของข่าวที่ 6 (แก้ไข)"
+    assert edited["id"] == by_source_id(first.records)["384105"]["id"]
+
+
+def test_until_bounds_the_backfill_and_summary_lists_the_files(wp_site, run_crawl, data_dir):
+    with wp_site(fixture_posts()) as server:
+        result = run_crawl("pr-bangkok", server.url, "--since", "2024-08-12", "--until", "2024-08-12")
+    assert result.returncode == 0, result.stderr
+    # Modified on 12 August (Bangkok time): the two posts published and never edited that day.
+    assert sorted(r["source_id"] for r in result.records) == ["384081", "384082"]
+    summary = result.summary
+    assert summary["status"] == "ok"
+    [raw_file] = summary["raw_files"]
+    assert raw_file.startswith(str(data_dir / "raw" / "pr-bangkok"))
+    [archive] = summary["archive_files"]
+    assert archive.endswith(".warc.gz")
+
+
+def test_raw_responses_are_archived_as_warc(wp_site, run_crawl):
+    from warcio.archiveiterator import ArchiveIterator
+
+    with wp_site(fixture_posts()) as server:
+        result = run_crawl("pr-bangkok", server.url, "--since", "2024-01-01")
+    [archive] = result.summary["archive_files"]
+    with open(archive, "rb") as handle:
+        records = [(r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read())
+                   for r in ArchiveIterator(handle) if r.rec_type == "response"]
+    uris = [uri for uri, _ in records]
+    assert f"{server.url}/robots.txt" in uris
+    api_bodies = [body for uri, body in records if "rest_route" in uri]
+    assert len(api_bodies) == 1
+    assert len(json.loads(api_bodies[0])) == 15  # the raw page, the empty post included
+
+
+def test_out_and_state_options_move_the_raw_files_and_the_watermark(wp_site, run_crawl, tmp_path):
+    out, state = tmp_path / "elsewhere-raw", tmp_path / "elsewhere-state"
+    with wp_site(fixture_posts()) as server:
+        result = run_crawl("pr-bangkok", server.url, "--since", "2024-01-01",
+                           "--out", str(out), "--state", str(state))
+    assert result.returncode == 0, result.stderr
+    assert all(f.startswith(str(out / "pr-bangkok")) for f in result.summary["raw_files"])
+    assert (state / "pr-bangkok" / "watermark.json").exists()
+    assert not (state / "pr-bangkok" / "jobdir").exists()  # a finished crawl leaves no JOBDIR
+
+
+def test_term_names_come_from_the_terms_endpoints_when_embed_is_ignored(wp_site, run_crawl):
+    posts = fixture_posts()
+    with wp_site(posts, embed_enabled=False) as server:
+        result = run_crawl("pr-bangkok", server.url, "--since", "2024-01-01")
+        paths = server.paths()
+    assert result.returncode == 0, result.stderr
+    got = by_source_id(result.records)
+    assert len(got) == 14
+    for post in posts:
+        if post["expected"]:
+            record = got[str(post["id"])]
+            assert (record["categories"], record["tags"]) == (post["categories"], post["tags"])
+            assert record["body"] == post["expected"]["body"]
+    assert any("rest_route=/wp/v2/categories" in p for p in paths)
+    assert any("rest_route=/wp/v2/tags" in p for p in paths)
+
+
+def test_a_list_that_shrinks_mid_crawl_ends_on_the_400_without_error(wp_site, run_crawl):
+    posts = fixture_posts()  # 15 posts: pages of 5 are 3
+    with wp_site(posts) as server:
+        oldest = sorted(server.site.posts.values(), key=lambda p: (p["modified"], p["id"]))[:5]
+
+        def delete_after_page_2(path: str) -> None:
+            # Posts on the last page are deleted after page 2 announced 3 pages.
+            if "rest_route=/wp/v2/posts" in path and "page=2&" in path:
+                for post in oldest:
+                    server.site.delete_post(post["id"])
+
+        server.site.after_request = delete_after_page_2
+        result = run_crawl("pr-bangkok", server.url, "--since", "2024-01-01",
+                           env={"BMA_NEWS_CRAWL_PAGE_SIZE": "5"})
+        statuses = [r.status for r in server.requests if "page=3&" in r.path]
+    assert statuses == [400]
+    assert result.returncode == 0 and result.summary["status"] == "ok", result.stderr
+    assert len(result.records) == 10 - 1  # pages 1 and 2, less the empty post
+
+
+def test_429_is_retried_after_the_retry_after_delay(wp_site, run_crawl):
+    with wp_site(fixture_posts()) as server:
+        server.site.fail("rest_route=/wp/v2/posts", status=429, times=1, headers={"Retry-After": "2"})
+        result = run_crawl("pr-bangkok", server.url, "--since", "2024-01-01")
+        attempts = [r for r in server.requests if "rest_route" in r.path]
+    assert result.returncode == 0, result.stderr
+    assert [a.status for a in attempts] == [429, 200]
+    assert attempts[1].at - attempts[0].at >= 1.9
+    assert len(result.records) == 14
+
+
+def test_a_page_lost_after_retries_keeps_the_watermark_and_the_next_run_recovers(wp_site, run_crawl, data_dir):
+    with wp_site(fixture_posts()) as server:
+        server.site.fail("rest_route=/wp/v2/posts", status=503, times=4, when="page=2&")
+        first = run_crawl("pr-bangkok", server.url, "--since", "2024-01-01",
+                          env={"BMA_NEWS_CRAWL_PAGE_SIZE": "5"})
+        assert first.returncode == 0, first.stderr
+        assert first.summary["status"] == "partial"
+        # Page 2 (posts 6-10 by modification, the empty post among them) is lost.
+        assert first.summary["counts"]["skipped"] == {"http_503": 1}
+        assert len(first.records) == 10
+        watermark = json.loads((data_dir / "state" / "pr-bangkok" / "watermark.json").read_text())
+        assert watermark["modified_at"] is None  # not moved past the lost page
+        second = run_crawl("pr-bangkok", server.url, "--since", "2024-01-01",
+                           env={"BMA_NEWS_CRAWL_PAGE_SIZE": "5"})
+    assert second.summary["status"] == "ok"
+    landed = [r["source_id"] for r in first.records + second.records]
+    assert len(landed) == len(set(landed)) == 14  # the lost page's posts, and only them
+    assert len(second.records) == 4 and second.summary["counts"]["skipped"] == {"empty": 1}
