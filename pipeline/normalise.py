@@ -21,12 +21,16 @@ _ODD_SPACES = "\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 # Thai combining marks that sit above or below a consonant, plus sara am (which follows them).
 _MARKS = "\u0e31\u0e33\u0e34-\u0e3a\u0e47-\u0e4e"
 
+_VOWELS = "\u0e31\u0e34-\u0e3a\u0e47"
+_TONES = "\u0e48-\u0e4e"
 _REPAIR = re.compile(
     rf"[{_ZERO_WIDTH}]+"
     rf"|\r\n?"
     rf"|(?: [ {_ODD_SPACES}]+|[{_ODD_SPACES}][ {_ODD_SPACES}]*)"
     rf"|[{_MARKS}]*\u0e4d[{_MARKS}]*\u0e32"  # decomposed sara am, maybe with a tone mark
-    rf"|[{_MARKS}]{{2,}}"
+    # a run of marks out of canonical order (a tone mark before a vowel, anything after
+    # sara am) or with a mark typed twice; correct runs (ที่, น้ำ) are not matched at all
+    rf"|[{_MARKS}]*(?:[{_TONES}][{_VOWELS}]|\u0e33[{_VOWELS}{_TONES}]|([{_MARKS}])\1)[{_MARKS}]*"
 )
 
 _VOWEL_RANK = 0  # upper/lower vowels and maitaikhu come first

@@ -1,0 +1,65 @@
+"""Enrich raw records: entities, officials and index tokens (see docs/CONTRACTS.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from pipeline import ENRICHMENT_VERSION
+from pipeline.tokenise import index_text, index_tokens
+
+# Records are validated and sent through nlp.pipe in batches of this size: large enough to
+# amortise spaCy's per-call overhead, small enough that output streams out steadily.
+BATCH_SIZE = 64
+# The tokeniser and CRF are linear in text length, but a record this large is not a press
+# release; it is reported instead of holding a worker for minutes.
+MAX_BODY_CHARS = 2_000_000
+
+
+def record_problem(record: object) -> str | None:
+    """Why a record cannot be enriched, or None when it can."""
+    if not isinstance(record, dict):
+        return f"record is a {type(record).__name__}, not an object"
+    if not isinstance(record.get("id"), str) or not record["id"]:
+        return "record has no string `id`"
+    if not isinstance(record.get("body"), str):
+        return "record has no string `body`"
+    if len(record["body"]) > MAX_BODY_CHARS:
+        return f"body has {len(record['body'])} characters (limit {MAX_BODY_CHARS})"
+    title = record.get("title")
+    if title is not None and not isinstance(title, str):
+        return "`title` is not a string"
+    return None
+
+
+def enrich_records(records: Iterable[dict]) -> Iterator[dict]:
+    """Enrich records lazily, in input order. A bad record is yielded unchanged with an
+    `error` key instead of raising."""
+    from pipeline.nlp import load_nlp, original_entities
+
+    nlp = load_nlp()
+    iterator = iter(records)
+    while True:
+        batch = list(islice(iterator, BATCH_SIZE))
+        if not batch:
+            return
+        problems = [record_problem(r) for r in batch]
+        good = [r for r, p in zip(batch, problems, strict=True) if p is None]
+        docs = iter(nlp.pipe(r["body"] for r in good))
+        for record, problem in zip(batch, problems, strict=True):
+            if problem is not None:
+                yield {**record, "error": problem} if isinstance(record, dict) else {
+                    "record": record, "error": problem}
+                continue
+            try:
+                doc = next(docs)
+                out = dict(record)
+                out["entities"] = [e.as_record() for e in original_entities(doc)]
+                out["officials"] = [o.as_record() for o in doc.user_data["officials"]]
+                out["title_tokens"] = index_text(record.get("title") or "")
+                out["body_tokens"] = " ".join(index_tokens(doc.user_data["words"]))
+                out["enrichment_version"] = ENRICHMENT_VERSION
+            except Exception as exc:  # one bad record must not stop the stream
+                yield {**record, "error": f"{type(exc).__name__}: {exc}"}
+                continue
+            yield out

@@ -1,0 +1,338 @@
+"""Entities with character offsets: the CRF, gazetteer rulers, and canonical forms."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+
+from pipeline.dates import find_dates
+from pipeline.gazetteer import Match, gazetteer_matches
+from pipeline.lexicon import BANGKOK, BANGKOK_ALIASES, PLACE_PREFIXES, lexicon
+from pipeline.ner import CrfTagger, decode, default_tagger
+from pipeline.normalise import Normalised, normalise
+from pipeline.tokenise import segment, sentences
+
+
+def crf_spans_many(
+    docs: list[list[str]], tagger: CrfTagger | None = None
+) -> list[list[tuple[int, int, str]]]:
+    """CRF entity spans for several token lists (each concatenating to a normalised text),
+    decoded together."""
+    tagger = tagger or default_tagger()
+    jobs: list[tuple[int, list[str], int]] = []  # doc index, sentence tokens, char offset
+    for d, words in enumerate(docs):
+        starts = [0, *accumulate(map(len, words))]
+        for a, b in sentences(words):
+            jobs.append((d, words[a:b], starts[a]))
+    tagged = tagger.tag_many([words for _, words, _ in jobs])
+    out: list[list[tuple[int, int, str]]] = [[] for _ in docs]
+    for (d, words, offset), labels in zip(jobs, tagged, strict=True):
+        out[d].extend(decode(words, labels, offset))
+    return out
+
+
+def crf_spans_words(
+    words: list[str], tagger: CrfTagger | None = None
+) -> list[tuple[int, int, str]]:
+    """CRF entity spans over tokens whose concatenation is the (normalised) text."""
+    return crf_spans_many([words], tagger)[0]
+
+
+def crf_spans(text: str, tagger: CrfTagger | None = None) -> list[tuple[int, int, str]]:
+    """CRF entity spans with offsets into `text` (normalised internally, mapped back)."""
+    return crf_spans_texts([text], tagger)[0]
+
+
+def crf_spans_texts(
+    texts: list[str], tagger: CrfTagger | None = None
+) -> list[list[tuple[int, int, str]]]:
+    """`crf_spans` for many texts, decoded together (faster)."""
+    norms = [normalise(t) for t in texts]
+    spans = crf_spans_many([segment(n.text) for n in norms], tagger)
+    return [[(*n.to_original(s, e), label) for s, e, label in doc] for n, doc in zip(norms, spans, strict=True)]
+
+
+# --- the hybrid: CRF + gazetteer + rules ---------------------------------------------
+
+_LABELS = {"PERSON": "PERSON", "ORGANIZATION": "ORG", "LOCATION": "LOC", "DATE": "DATE"}
+
+
+@dataclass
+class Entity:
+    """An entity; offsets are into the text it was found in."""
+
+    text: str
+    label: str  # PERSON, ORG, LOC, DATE
+    start: int
+    end: int
+    canonical: str
+    kind: str | None = None
+    code: str | None = None
+    title: str = ""  # PERSON: the title, rank or honorific the span starts with
+
+    def as_record(self) -> dict:
+        out = {"text": self.text, "label": self.label, "start": self.start, "end": self.end,
+               "canonical": self.canonical}
+        if self.kind:
+            out["kind"] = self.kind
+        if self.code:
+            out["code"] = self.code
+        return out
+
+
+def split_title(name: str) -> tuple[str, str]:
+    """"พล.ต.อ.ดร.สมชาย ใจดี" -> ("พล.ต.อ.ดร.", "สมชาย ใจดี"): stacked titles come off."""
+    titles = lexicon().titles
+    title_end = 0
+    rest = name
+    while True:
+        for t in titles:
+            if rest.startswith(t) and len(rest) > len(t):
+                nxt = rest[len(t) :]
+                # a spelled-out title needs something name-like after it, not a longer word
+                title_end += len(t)
+                stripped = nxt.lstrip()
+                title_end += len(nxt) - len(stripped)
+                rest = stripped
+                break
+        else:
+            break
+    return name[:title_end].strip(), rest.strip()
+
+
+def classify_place(text: str) -> tuple[str, str, str | None]:
+    """Canonical name (prefix off), kind and DOPA code of a location mention."""
+    lex = lexicon()
+    if text in BANGKOK_ALIASES:
+        return BANGKOK, "province", "10"
+    for prefix, kind in PLACE_PREFIXES:
+        if text.startswith(prefix) and len(text) > len(prefix):
+            name = text[len(prefix) :].strip()
+            if name in BANGKOK_ALIASES:
+                return BANGKOK, "province", "10"
+            if kind == "province":
+                place = lex.places.get(name)
+                return name, kind, place.code if place else None
+            if kind == "country":
+                return name, kind, None
+            place = lex.places.get(f"{kind}:{name}")
+            if place is not None:
+                return name, kind, place.code
+            if prefix in ("แขวง", "อำเภอ", "ตำบล"):
+                return name, kind, None
+            if prefix == "เขต":  # "เขตแนวรถไฟ": a zone, not one of the 50 districts
+                return text, "facility", None
+    if text in lex.provinces:
+        return text, "province", lex.places[text].code
+    if text in lex.countries:
+        return text, "country", None
+    return text, "facility", None
+
+
+# Words the CRF sometimes glues to the front of a titled name ("โดยมีนายก ข").
+_LEADING_WORD = re.compile("(?:โดยมี|มี|โดย|และ|กับ|ให้|ว่า|ที่|ของ|จาก|ถึง|แก่|ต่อ|คือ|นำโดย)")
+
+
+def _make(text: str, start: int, end: int, label: str) -> Entity | None:
+    surface = text[start:end]
+    if not any(ch.isalpha() for ch in surface):
+        return None  # ")" or "112/38" is not a name
+    if label == "PERSON":
+        lead = _LEADING_WORD.match(surface)
+        if lead and split_title(surface[lead.end() :])[0]:
+            # "มีนายก ข": a word glued before the title is not part of the name
+            start += lead.end()
+            surface = surface[lead.end() :]
+        title, name = split_title(surface)
+        if not name or any(ch.isdigit() for ch in name):  # names have no digits
+            return None
+        name = name.rstrip("ฯ").strip()  # "สุทธิพงษ์ฯ": the abbreviation mark is not the name
+        return Entity(surface, label, start, end, name, title=title)
+    if label == "ORG":
+        agency = lexicon().agencies.get(surface)
+        return Entity(surface, label, start, end, agency.name if agency else surface)
+    if label == "LOC":
+        canonical, kind, code = classify_place(surface)
+        if not any(ch.isalpha() for ch in canonical):
+            return None
+        return Entity(surface, label, start, end, canonical, kind, code)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _position_inside() -> re.Pattern[str]:
+    heads = "|".join(re.escape(p) for p in lexicon().positions if len(p) > 3)
+    return re.compile(rf"(?<=[^\s]{{2}})(?:{heads})")
+
+
+def _cut_person_at_position(text: str, start: int, end: int) -> int:
+    """A position glued to the name ("...วัฒนเขจรรองปลัดกรุงเทพมหานคร") ends the name."""
+    m = _position_inside().search(text, start, end)
+    return m.start() if m else end
+
+
+@lru_cache(maxsize=1)
+def _glued_surname() -> re.Pattern[str]:
+    heads = "|".join(re.escape(p) for p in lexicon().positions if len(p) > 3)
+    return re.compile(rf" ([\u0e01-\u0e4e]{{2,30}}?) ?(?:{heads})")
+
+
+def _extend_to_glued_surname(text: str, start: int, end: int) -> int:
+    """"นางสาวสมใจ ใจดีผู้อำนวยการเขตบางรัก", "นายสมชีพ มั่นคง ผู้อำนวยการเขต…": a given name
+    with a title, then one word, then a position: that word is the surname."""
+    surface = text[start:end]
+    if " " in surface.strip() or not split_title(surface)[0]:
+        return end
+    m = _glued_surname().match(text, end)
+    if m is None or m.group(1).startswith(_NOT_SURNAMES):
+        return end
+    return m.end(1)
+
+
+# Words that follow a name but are not a surname (verbs, conjunctions).
+_NOT_SURNAMES = ("กล่าว", "เปิดเผย", "ได้", "และ", "พร้อม", "ร่วม", "เป็น", "ให้", "ซึ่ง", "โดย",
+                 "ใน", "ที่", "ว่า", "จึง", "ยัง", "จะ", "เผย", "ระบุ", "แถลง", "มอบ", "นำ")
+
+
+def extract_entities(
+    text: str,
+    words: list[str],
+    crf: list[tuple[int, int, str]],
+    matches: list[Match] | None = None,
+) -> list[Entity]:
+    """Entities of normalised `text` from its tokens and the CRF's spans.
+
+    The gazetteer wins where it overlaps the CRF, except that a CRF organization which
+    contains a gazetteer name (โรงเรียนวัดบางรัก) stays whole.
+    """
+    if matches is None:
+        matches = gazetteer_matches(text, words)
+    gazetteer = _Intervals([(m.start, m.end) for m in matches])
+    entities: list[Entity] = []
+    kept = _Intervals([])
+    for s, e, raw_label in crf:
+        label = _LABELS.get(raw_label)
+        if label is None or label == "DATE":
+            continue
+        if label == "PERSON":
+            e = _cut_person_at_position(text, s, e)
+            e = _extend_to_glued_surname(text, s, e)
+        overlapping = gazetteer.overlapping(s, e)
+        if overlapping:
+            inside = all(s <= a and b <= e and (a, b) != (s, e) for a, b in overlapping)
+            if not (label == "ORG" and inside):
+                continue
+        ent = _make(text, s, e, label)
+        if ent is not None and not kept.overlapping(s, e):
+            entities.append(ent)
+            kept.add(s, e)
+    for m in matches:
+        if kept.overlapping(m.start, m.end):
+            continue
+        entities.append(Entity(text[m.start : m.end], m.entry.label, m.start, m.end,
+                               m.entry.canonical, m.entry.kind, m.entry.code))
+        kept.add(m.start, m.end)
+    for d in find_dates(text):
+        if not kept.overlapping(d.start, d.end):
+            entities.append(Entity(text[d.start : d.end], "DATE", d.start, d.end, d.iso))
+            kept.add(d.start, d.end)
+    _add_names_after_short_titles(text, entities, kept)
+    _add_repeated_given_names(text, words, entities, kept)
+    entities.sort(key=lambda x: (x.start, x.end))
+    _link_short_person_names(entities)
+    return entities
+
+
+class _Intervals:
+    """Non-overlapping [start, end) intervals with overlap queries in O(log n)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self._starts = [a for a, _ in spans]
+        self._spans = spans
+
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
+        i = bisect_left(self._starts, end)  # spans starting before `end`
+        out = []
+        while i > 0 and self._spans[i - 1][1] > start:
+            out.append(self._spans[i - 1])
+            i -= 1
+        return out
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect_left(self._starts, start)
+        self._starts.insert(i, start)
+        self._spans.insert(i, (start, end))
+
+
+@lru_cache(maxsize=1)
+def _short_position_then_word() -> re.Pattern[str]:
+    heads = "|".join(re.escape(p) for p in lexicon().positions if p.endswith(("ฯ", ".")))
+    return re.compile(rf"(?:{heads}) ([\u0e01-\u0e4e]{{3,20}})(?=[\s,()]|$)")
+
+
+def _add_names_after_short_titles(text: str, entities: list[Entity], kept: _Intervals) -> None:
+    """"ผู้ว่าฯ ชัชชาติ", "รองปลัดฯ ชาตรี": after an abbreviated position, a word that is a
+    known given name or not in the dictionary is the person's given name."""
+    from pipeline.ner import _word_sets
+
+    sets = _word_sets()
+    for m in _short_position_then_word().finditer(text):
+        name = m.group(1)
+        start, end = m.span(1)
+        if (name in sets["given"] or name not in sets["dict"]) and not kept.overlapping(start, end):
+            entities.append(Entity(name, "PERSON", start, end, name))
+            kept.add(start, end)
+
+
+# A given name this short is too often an ordinary word to be searched for on its own.
+_MIN_GIVEN_NAME_CHARS = 3
+
+
+def _add_repeated_given_names(
+    text: str, words: list[str], entities: list[Entity], kept: _Intervals
+) -> None:
+    """"รองปลัดฯ ชาตรี" after "นายชาตรี วัฒนเขจร": the given name alone is the same person."""
+    given = {e.canonical.split(" ", 1)[0] for e in entities
+             if e.label == "PERSON" and " " in e.canonical}
+    if not given:
+        return
+    starts = ends = set(accumulate(map(len, words), initial=0))
+    for name in given:
+        if len(name) < _MIN_GIVEN_NAME_CHARS:
+            continue
+        at = text.find(name)
+        while at >= 0:
+            end = at + len(name)
+            if at in starts and end in ends and not kept.overlapping(at, end):
+                entities.append(Entity(name, "PERSON", at, end, name))
+                kept.add(at, end)
+            at = text.find(name, end)
+
+
+def _link_short_person_names(entities: list[Entity]) -> None:
+    """A later "ชาตรี" after "นายชาตรี วัฒนเขจร" is the same person: same canonical."""
+    full: dict[str, str] = {}
+    for e in entities:
+        if e.label == "PERSON" and " " in e.canonical:
+            full.setdefault(e.canonical.split(" ", 1)[0], e.canonical)
+    for ent in entities:
+        if ent.label == "PERSON" and " " not in ent.canonical:
+            ent.canonical = full.get(ent.canonical, ent.canonical)
+
+
+def to_original(entities: list[Entity], norm: Normalised) -> list[Entity]:
+    """Move offsets from the normalised text to the original; text = original[start:end]."""
+    if norm.starts is None:
+        return entities
+    out = []
+    for ent in entities:
+        s, e = norm.to_original(ent.start, ent.end)
+        surface = norm.original[s:e]
+        if not surface:
+            continue
+        out.append(Entity(surface, ent.label, s, e, ent.canonical, ent.kind, ent.code, ent.title))
+    return out

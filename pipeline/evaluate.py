@@ -1,0 +1,39 @@
+"""Score the NER on a ThaiNER-format corpus (entity level, exact span)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from pipeline.thainer import read_corpus, score
+
+# Pipeline labels -> ThaiNER labels, for scoring the full pipeline on ThaiNER.
+_TO_THAINER = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "LOC": "LOCATION"}
+
+
+def hybrid_spans(text: str) -> list[tuple[int, int, str]]:
+    from pipeline.nlp import load_nlp, original_entities
+
+    doc = load_nlp()(text)
+    return [(e.start, e.end, _TO_THAINER[e.label]) for e in original_entities(doc)
+            if e.label in _TO_THAINER]
+
+
+def evaluate_corpus(path: Path, mode: str = "crf") -> dict:
+    from pipeline.entities import crf_spans_texts
+
+    examples = read_corpus(path)
+    t0 = time.perf_counter()
+    if mode == "crf":
+        predicted = crf_spans_texts([ex.text for ex in examples])
+    else:
+        predicted = [hybrid_spans(ex.text) for ex in examples]
+    elapsed = time.perf_counter() - t0
+    chars = sum(len(ex.text) for ex in examples)
+    return {
+        "corpus": str(path),
+        "mode": mode,
+        "sentences": len(examples),
+        "chars_per_second": chars / elapsed if elapsed else 0.0,
+        "scores": score([ex.spans for ex in examples], predicted).table(),
+    }

@@ -1,0 +1,184 @@
+"""Officials: each person with the position written next to the name and its organization.
+
+Conventions (docs/annotation.md, ../shared/ANNOTATION.md): the position is the job title as
+written right after the name (with or without a space), up to the next space; a trailing
+affiliation after a space (" กทม.", "(สนน.)") is not part of it but gives the organization
+when the position names none. A position right before the name is used when none follows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+from pipeline.entities import Entity
+from pipeline.lexicon import BANGKOK, lexicon
+from pipeline.tokenise import segment
+
+# Words that end a position glued to the following verb ("...กรุงเทพมหานครกล่าวว่า").
+_STOP_WORDS = frozenset((
+    "กล่าว", "เปิดเผย", "เป็น", "ได้", "ให้", "และ", "พร้อม", "ร่วม", "นำ", "ลงพื้นที่", "ตรวจ",
+    "ว่า", "เพื่อ", "ที่", "ซึ่ง", "โดย", "ใน", "ณ", "เข้า", "มอบ", "เดินทาง", "ประชุม", "ชี้แจง",
+    "แถลง", "เผย", "ระบุ", "สั่งการ", "พบ", "กับ", "ของ", "จะ", "ยัง", "ก็",
+))
+# Head words that start the unit inside a position ("อธิบดี|กรมคุมประพฤติ").
+_UNIT_HEADS = ("กระทรวง", "กรม", "สำนักงาน", "สำนัก", "โรงพยาบาล", "โรงเรียน", "มหาวิทยาลัย",
+               "การไฟฟ้า", "การประปา", "องค์การ", "สถาบัน", "ศูนย์", "กอง", "บริษัท")
+_POSITION_STOP_CHARS = " \t\n()[]{},;:\"'“”‘’/"
+_MAX_GAP = 1  # at most one space between a name and its position
+# No real position is longer; it bounds the scans on pathological text without spaces.
+MAX_POSITION_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Official:
+    name: str
+    title: str
+    position: str
+    organization: str
+
+    def as_record(self) -> dict:
+        return asdict(self)
+
+
+@lru_cache(maxsize=1)
+def _units() -> re.Pattern[str]:
+    """Agency names (no spaces) that may sit inside a position, longest first."""
+    names = sorted((a for a in lexicon().agencies if " " not in a and len(a) > 3),
+                   key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names)))
+
+
+@lru_cache(maxsize=1)
+def _spaced_units() -> re.Pattern[str]:
+    """Agency names with a space inside, which the run-to-the-next-space rule would cut."""
+    names = sorted((a for a in lexicon().agencies if " " in a), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names)) or "(?!)")
+
+
+@lru_cache(maxsize=1)
+def _heads() -> re.Pattern[str]:
+    """Position heads, longest first (`lexicon().positions` is sorted that way), also as a
+    deputy or assistant (รองผู้บัญชาการ, ผู้ช่วยอธิบดี)."""
+    return re.compile(f"(?:รอง|ผู้ช่วย)?(?:{'|'.join(map(re.escape, lexicon().positions))})")
+
+
+def _position_at(text: str, pos: int) -> str:
+    """The position starting at `pos`, or "" when no known position head starts there."""
+    m = _heads().match(text, pos)
+    if m is None:
+        return ""
+    end = m.end()
+    spaced = _spaced_units().match(text, end)
+    if spaced is not None:  # "ผู้อำนวยการสำนักวัฒนธรรม กีฬาและการท่องเที่ยว"
+        return text[pos : spaced.end()]
+    n = len(text)
+    run_end = end
+    limit = min(n, pos + MAX_POSITION_CHARS)
+    while run_end < limit and text[run_end] not in _POSITION_STOP_CHARS:
+        run_end += 1
+    units = _units()
+    while end < run_end:
+        # a unit named in the position (สำนักการวางผังและพัฒนาเมือง) is taken whole
+        unit = units.match(text, end, run_end)
+        if unit is not None:
+            end = unit.end()
+            continue
+        word = segment(text[end:run_end])[0]
+        if word in _STOP_WORDS:
+            break
+        end += len(word)
+    position = text[pos:end]
+    # "ผู้อำนวยการเขต บางรัก": a district name after a space still belongs to เขต
+    if position.endswith("เขต") and end < n and text[end] == " ":
+        for d in lexicon().bangkok_districts:
+            if text.startswith(d, end + 1):
+                position = text[pos : end + 1 + len(d)]
+                break
+    return position
+
+
+def _position_before(text: str, start: int) -> str:
+    """A position that ends right before a name (with at most one space between)."""
+    cut = start
+    if cut > 0 and text[cut - 1] == " ":
+        cut -= 1
+    line_start = max(text.rfind("\n", 0, cut), text.rfind(" ", 0, cut)) + 1
+    line_start = max(line_start, cut - MAX_POSITION_CHARS)
+    for m in _heads().finditer(text, line_start, cut):
+        candidate = _position_at(text, m.start())
+        if candidate and m.start() + len(candidate) == cut:
+            return candidate
+    return ""
+
+
+def organization_of(position: str, following: Entity | None) -> str:
+    """The organization a position belongs to: a unit named in it, the BMA, the district
+    office, else the affiliation written after it."""
+    lex = lexicon()
+    best = ""
+    for surface, agency in lex.agencies.items():
+        if surface in position and len(surface) > len(best) and agency.name != BANGKOK:
+            best = surface
+    if best:
+        return lex.agencies[best].name
+    for d in lex.bangkok_districts:
+        if position.endswith(("เขต" + d, "เขต " + d)):
+            return f"สำนักงานเขต{d}"
+    if any(alias in position for alias in ("กรุงเทพมหานคร", "กทม.", "กทม")):
+        return BANGKOK
+    if following is not None and following.label == "ORG":
+        return following.canonical
+    # "รองอธิบดีกรมคุมประพฤติ": the unit starts at an organization head word after the head
+    for i in range(1, len(position)):
+        if position.startswith(_UNIT_HEADS, i):
+            unit = position[i:]
+            agency = lex.agencies.get(unit)
+            return agency.name if agency else unit
+    return ""
+
+
+def extract_officials(text: str, entities: list[Entity]) -> list[Official]:
+    """One official per distinct person (canonical name), in order of first mention."""
+    by_name: dict[str, Official] = {}
+    orgs = {e.start: e for e in entities if e.label == "ORG"}
+    taken_until = 0  # end of the last position given after a name
+    for ent in entities:
+        if ent.label != "PERSON":
+            continue
+        pos = ent.end
+        gap = 0
+        while pos < len(text) and text[pos] == " " and gap < _MAX_GAP:
+            pos += 1
+            gap += 1
+        position = _position_at(text, pos)
+        position_end = pos + len(position)
+        if position:
+            taken_until = position_end
+        else:
+            position = _position_before(text, ent.start)
+            position_end = ent.end
+            if position and ent.start - len(position) - 1 < taken_until:
+                # "นายก ข อธิบดีกรมX พลตำรวจเอก ค ง": that position is the previous name's
+                position = ""
+        following = None
+        if position:
+            after = position_end
+            while after < len(text) and text[after] in " (":
+                after += 1
+            following = orgs.get(after)
+        official = Official(
+            name=ent.canonical,
+            title=ent.title,
+            position=position,
+            organization=organization_of(position, following) if position else "",
+        )
+        known = by_name.get(ent.canonical)
+        if known is None:
+            by_name[ent.canonical] = official
+        elif not known.position and position:
+            by_name[ent.canonical] = Official(
+                known.name, known.title or official.title, position, official.organization
+            )
+    return list(by_name.values())
