@@ -52,7 +52,10 @@ def crf_spans_texts(
     """`crf_spans` for many texts, decoded together (faster)."""
     norms = [normalise(t) for t in texts]
     spans = crf_spans_many([segment(n.text) for n in norms], tagger)
-    return [[(*n.to_original(s, e), label) for s, e, label in doc] for n, doc in zip(norms, spans, strict=True)]
+    return [
+        [(*n.to_original(s, e), label) for s, e, label in doc]
+        for n, doc in zip(norms, spans, strict=True)
+    ]
 
 
 # --- the hybrid: CRF + gazetteer + rules ---------------------------------------------
@@ -90,12 +93,10 @@ def split_title(name: str) -> tuple[str, str]:
     rest = name
     while True:
         for t in titles:
-            if rest.startswith(t) and len(rest) > len(t):
+            if rest.startswith(t) and len(rest) > len(t):  # titles are sorted longest first
                 nxt = rest[len(t) :]
-                # a spelled-out title needs something name-like after it, not a longer word
-                title_end += len(t)
-                stripped = nxt.lstrip()
-                title_end += len(nxt) - len(stripped)
+                stripped = nxt.lstrip()  # "พันตำรวจเอก ทวี": a space may follow the title
+                title_end += len(t) + len(nxt) - len(stripped)
                 rest = stripped
                 break
         else:
@@ -283,7 +284,8 @@ def _add_names_after_short_titles(text: str, entities: list[Entity], kept: _Inte
     for m in _short_position_then_word().finditer(text):
         name = m.group(1)
         start, end = m.span(1)
-        if (name in sets["given"] or name not in sets["dict"]) and not kept.overlapping(start, end):
+        known = name in sets["given"] or name in lexicon().executives_given
+        if (known or name not in sets["dict"]) and not kept.overlapping(start, end):
             entities.append(Entity(name, "PERSON", start, end, name))
             kept.add(start, end)
 

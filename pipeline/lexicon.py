@@ -70,6 +70,8 @@ class Lexicon:
     bangkok_subdistricts: dict[str, str] = field(default_factory=dict)
     given_names: frozenset[str] = frozenset()
     family_names: frozenset[str] = frozenset()
+    # given names of well-known BMA executives (pipeline/data/people.txt); not a CRF feature
+    executives_given: frozenset[str] = frozenset()
 
     def custom_words(self) -> set[str]:
         """Words the tokeniser must keep whole (no spaces: newmm splits at spaces)."""
@@ -127,7 +129,7 @@ def lexicon() -> Lexicon:
     countries = _pythainlp_words("countries_th.txt") | {"ไทย", "สหรัฐฯ", "สปป.ลาว"}
     given = _pythainlp_words("person_names_male_th.txt") | _pythainlp_words(
         "person_names_female_th.txt"
-    ) | {line.split()[0] for line in _lines("people.txt")}
+    )
     return Lexicon(
         titles=titles,
         positions=positions,
@@ -139,4 +141,5 @@ def lexicon() -> Lexicon:
         bangkok_subdistricts=bkk_subdistricts,
         given_names=given,
         family_names=_pythainlp_words("family_names_th.txt"),
+        executives_given=frozenset(line.split()[0] for line in _lines("people.txt")),
     )

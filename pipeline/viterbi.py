@@ -18,6 +18,9 @@ import pycrfsuite
 
 # Sequences are decoded together, padded to the longest; this caps the padded block.
 MAX_BATCH_TOKENS = 200_000
+# Emission rows of distinct words are cached (360 bytes each); a long-running worker that
+# has seen more words than this starts over, so memory stays bounded (~110 MB at most).
+MAX_CACHED_WORDS = 300_000
 
 
 def _model_digest(model_path: Path) -> str:
@@ -103,6 +106,12 @@ class CompiledCrf:
         self._bigram_minus = {a[4:]: v for a, v in self._attr.items() if a.startswith("bi-=")}
         self._bigram_plus = {a[4:]: v for a, v in self._attr.items() if a.startswith("bi+=")}
 
+    def _forget_words(self) -> None:
+        self._word_ids = {}
+        self._used_rows = 1
+        self._feature_ids = {}
+        self._feature_table = self._feature_table[:1]
+
     def _add_words(self, words: set[str]) -> None:
         """Compute the emission rows of unseen words, all in a few numpy operations."""
         feature_ids = self._feature_ids
@@ -180,6 +189,8 @@ class CompiledCrf:
 
     def tag_many(self, sequences: list[list[str]]) -> list[list[str]]:
         """Viterbi labels for each non-empty token sequence."""
+        if self._used_rows > MAX_CACHED_WORDS:
+            self._forget_words()
         known = self._word_ids
         unseen = {w for seq in sequences for w in seq if w not in known}
         if unseen:

@@ -121,3 +121,10 @@ def test_non_names_are_not_entities(enrich_one):
     ents = enrich_one("ติดต่อ (ภายใน 112/38) ตามเขตแนวรถไฟ")["entities"]
     assert all(any(ch.isalpha() for ch in e["text"]) for e in ents)
     assert not any(e.get("kind") == "district" for e in ents)
+
+
+def test_given_name_after_an_abbreviated_position_is_a_person(nlp):
+    doc = nlp("ผู้ว่าฯ ชัชชาติ ลงพื้นที่เขตจตุจักร")
+    persons = [e for e in doc.user_data["entities"] if e.label == "PERSON"]
+    assert [(p.text, p.canonical) for p in persons] == [("ชัชชาติ", "ชัชชาติ")]
+    assert doc.user_data["officials"][0].position == "ผู้ว่าฯ"

@@ -91,3 +91,15 @@ def test_training_sequences_never_cut_an_entity_inside_a_token():
         assert "".join(words) == ex.text
         spans = decode(words, labels)
         assert spans == [(s, e, label) for s, e, label in ex.spans]
+
+
+def test_word_cache_is_bounded_and_results_survive_a_reset(monkeypatch):
+    from pipeline import viterbi
+    from pipeline.ner import CrfTagger
+
+    tagger = CrfTagger(o_penalty=0.0)
+    words = segment("นายสมชาย ใจดี เดินทางไปประชุมที่กระทรวงมหาดไทย")
+    before = tagger.tag(words)
+    monkeypatch.setattr(viterbi, "MAX_CACHED_WORDS", 3)
+    assert tagger.tag(words) == before  # the cache is dropped and rebuilt
+    assert tagger._compiled._used_rows <= 1 + len(set(words))
