@@ -73,6 +73,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=400)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", action="store_true",
+                        help="also print the figures as one JSON line (for bench/run.py)")
     parser.add_argument("--corpus", type=Path,
                         default=Path(os.environ.get("BMA_NEWS_THAIGOV", DEFAULT_CORPUS)))
     args = parser.parse_args()
@@ -93,16 +95,22 @@ def main() -> int:
         for _ in range(args.repeat):  # interleaved so both see the same machine load
             results["ours"].append(_peak_rss_kb(ours_cmd))
             results["peer"].append(_peak_rss_kb(peer_cmd))
-    print(f"{args.docs} releases, {chars} characters, {args.repeat} runs each, one core")
-    medians = {}
+    lines = [f"{args.docs} releases, {chars} characters, {args.repeat} runs each, one core"]
+    figures: dict = {"docs": args.docs, "chars": chars, "repeat": args.repeat}
     for side, runs in results.items():
         seconds = statistics.median(r[0] for r in runs)
         rss = max(r[1] for r in runs) / 1024
-        medians[side] = seconds
-        print(f"{side:5s} median {seconds:6.2f}s  {chars / seconds:9.0f} chars/s  "
-              f"{args.docs / seconds:7.1f} docs/s  peak RSS {rss:6.0f} MB  "
-              f"runs {[round(r[0], 2) for r in runs]}")
-    print(f"speed-up (peer time / our time): {medians['peer'] / medians['ours']:.2f}x")
+        figures[side] = {"median_s": round(seconds, 3), "chars_per_s": round(chars / seconds),
+                         "docs_per_s": round(args.docs / seconds, 1), "peak_rss_mb": round(rss),
+                         "runs_s": [round(r[0], 2) for r in runs]}
+        lines.append(f"{side:5s} median {seconds:6.2f}s  {chars / seconds:9.0f} chars/s  "
+                     f"{args.docs / seconds:7.1f} docs/s  peak RSS {rss:6.0f} MB  "
+                     f"runs {[round(r[0], 2) for r in runs]}")
+    figures["speedup"] = round(figures["peer"]["median_s"] / figures["ours"]["median_s"], 2)
+    lines.append(f"speed-up (peer time / our time): {figures['speedup']:.2f}x")
+    print("\n".join(lines))
+    if args.json:
+        print(json.dumps(figures | {"text": "\n".join(lines)}))
     return 0
 
 

@@ -175,7 +175,7 @@ def build_index(client, docs: list[dict], total: int, chunk: int) -> tuple[str, 
     seconds = time.perf_counter() - started
     stats = client.indices.stats(index=index, metric="store,docs")["indices"][index]["primaries"]
     size = stats["store"]["size_in_bytes"]
-    return alias, {"docs": stats["docs"]["count"], "build_s": round(seconds, 1),
+    return alias, {"docs": client.count(index=index)["count"], "build_s": round(seconds, 1),
                    "store_mb": round(size / 1024**2, 1),
                    "mb_per_10k_docs": round(size / 1024**2 / (total / 10_000), 1)}
 
