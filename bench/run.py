@@ -67,7 +67,7 @@ def run_json(cmd: list[str], **kwargs) -> dict:
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)
     if proc.returncode != 0:
         raise SystemExit(f"error: {shlex.join(cmd)} failed: {proc.stderr.strip()[-600:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(proc.stdout.strip().split("\n")[-1])
 
 
 def bench_enrichment(docs: int, repeat: int) -> dict:
@@ -117,7 +117,8 @@ def end_to_end(raw: list[dict], workdir: Path, alias: str) -> tuple[dict, Path]:
 
 
 def read_enriched(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    # Not splitlines(): JSON strings may hold U+2028 and other separators it splits on.
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]
 
 
 def bench_indexing(client, docs: list[dict], chunk: int) -> dict:

@@ -10,8 +10,8 @@ from pathlib import Path
 from prefect import flow
 
 from bma_news.settings import get_settings
-from flows.ledger import Ledger, run_lock
-from flows.nightly import _run_id, publish
+from flows.ledger import Ledger
+from flows.nightly import _run_id, recorded_run
 from flows.summary import RunSummary
 from flows.tasks import dead_letter_for
 from pipeline.landing import BadLine, latest_records, raw_files
@@ -101,16 +101,8 @@ def rebuild(data_dir: str | None = None, index: str | None = None,
     settings = get_settings()
     data = Path(data_dir or settings.data_dir).resolve()
     alias = index or settings.index
-    summary = RunSummary("rebuild", _run_id("rebuild"), index=alias)
-    with run_lock(data):
-        try:
-            summary.index = rebuild_index(summary, data, alias, keep_old)
-        except Exception as exc:
-            summary.finish("failed", str(exc))
-            publish(summary, data)
-            raise
-        summary.finish("completed")
-        publish(summary, data)
+    with recorded_run(RunSummary("rebuild", _run_id("rebuild"), index=alias), data) as summary:
+        summary.index = rebuild_index(summary, data, alias, keep_old)
     return summary.as_result()
 
 
@@ -124,16 +116,8 @@ def reprocess(data_dir: str | None = None, index: str | None = None) -> dict:
     settings = get_settings()
     data = Path(data_dir or settings.data_dir).resolve()
     alias = index or settings.index
-    summary = RunSummary("reprocess", _run_id("reprocess"), index=alias)
-    with run_lock(data):
-        try:
-            ensure_index(connect(), alias)
-            files = _load_archive(summary, data, alias)
-            _mark_all_loaded(data, files, summary.run_id)
-        except Exception as exc:
-            summary.finish("failed", str(exc))
-            publish(summary, data)
-            raise
-        summary.finish("completed")
-        publish(summary, data)
+    with recorded_run(RunSummary("reprocess", _run_id("reprocess"), index=alias), data) as summary:
+        ensure_index(connect(), alias)
+        files = _load_archive(summary, data, alias)
+        _mark_all_loaded(data, files, summary.run_id)
     return summary.as_result()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -37,6 +39,21 @@ def publish(summary: RunSummary, data_dir: Path) -> None:
                              description=f"bma-news {summary.flow} run counts")
 
 
+@contextmanager
+def recorded_run(summary: RunSummary, data_dir: Path) -> Iterator[RunSummary]:
+    """One run at a time per landing zone; whatever happens, its summary is finished,
+    saved and published, and a failure is re-raised after that."""
+    with run_lock(data_dir):
+        try:
+            yield summary
+        except Exception as exc:
+            summary.finish("failed", str(exc))
+            publish(summary, data_dir)
+            raise
+        summary.finish("completed")
+        publish(summary, data_dir)
+
+
 def load_pending(summary: RunSummary, data_dir: Path, index: str) -> None:
     """Enrich and load every raw file not yet loaded with the current enrichment version."""
     from pipeline import ENRICHMENT_VERSION
@@ -63,22 +80,14 @@ def _run(flow_name: str, sources: list[str], data_dir: str | None, index: str | 
     settings = get_settings()
     data = Path(data_dir or settings.data_dir).resolve()
     alias = index or settings.index
-    summary = RunSummary(flow_name, _run_id(flow_name), index=alias)
-    with run_lock(data):
-        try:
-            for source in sources:
-                started = time.perf_counter()
-                crawl = crawl_source.with_options(retries=crawl_retries)
-                summary.crawl[source] = crawl(source, str(data), base_url, since, until).get(
-                    "counts", {})
-                summary.seconds["crawl"] += round(time.perf_counter() - started, 3)
-            load_pending(summary, data, alias)
-        except Exception as exc:
-            summary.finish("failed", str(exc))
-            publish(summary, data)
-            raise
-        summary.finish("completed")
-        publish(summary, data)
+    with recorded_run(RunSummary(flow_name, _run_id(flow_name), index=alias), data) as summary:
+        for source in sources:
+            started = time.perf_counter()
+            crawl = crawl_source.with_options(retries=crawl_retries)
+            summary.crawl[source] = crawl(source, str(data), base_url, since, until).get(
+                "counts", {})
+            summary.seconds["crawl"] += round(time.perf_counter() - started, 3)
+        load_pending(summary, data, alias)
     return summary.as_result()
 
 
