@@ -31,6 +31,18 @@ def thaigov_releases(limit: int | None = None) -> Iterator[dict]:
         yield from itertools.islice((json.loads(line) for line in fh), limit)
 
 
+def distinct_raw_records(limit: int) -> list[dict]:
+    """The first `limit` releases with distinct ids (the corpus repeats a few URLs, and the
+    id is a hash of the URL)."""
+    seen: dict[str, dict] = {}
+    for release in thaigov_releases():
+        record = as_raw_record(release)
+        seen.setdefault(record["id"], record)
+        if len(seen) == limit:
+            break
+    return list(seen.values())
+
+
 def as_raw_record(release: dict, copy: int = 0) -> dict:
     url = release["url"] + (f"#copy{copy}" if copy else "")
     body = release["body"]

@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.corpus import as_raw_record, replicate, thaigov_releases  # noqa: E402
+from bench.corpus import distinct_raw_records, replicate  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 OUT = ROOT / "bench" / "out"
@@ -268,7 +268,7 @@ def main() -> int:
             step(f"1. enrichment: ours vs PyThaiNLP thainer on {args.enrich_docs} releases")
             res["enrichment"] = bench_enrichment(args.enrich_docs, args.repeat)
             print(res["enrichment"].get("text", res["enrichment"]))
-            raw = [as_raw_record(r) for r in thaigov_releases(args.docs)]
+            raw = distinct_raw_records(args.docs)
             step(f"1b. enrichment on all cores, {min(len(raw), 2000)} releases")
             res["enrich_all_cores"] = bench_enrich_all_cores(raw[:2000], work)
             print(res["enrich_all_cores"])

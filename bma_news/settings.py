@@ -62,7 +62,8 @@ class Settings(BaseSettings):
     # --- orchestration -------------------------------------------------------------
     schedule_cron: str = "0 2 * * *"
     schedule_timezone: str = "Asia/Bangkok"
-    enrich_workers: int = Field(default=1, description="Processes for enrichment.")
+    enrich_workers: int = Field(default=1, ge=1, le=64,
+                                description="Processes the flows enrich with (one per core).")
     bulk_chunk_size: int = 500
 
     @property

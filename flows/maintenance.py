@@ -24,7 +24,7 @@ OLD_INDEX_GRACE_S = 5.0
 
 def _enriched_archive(files: list[Path], dead_letter: DeadLetter, summary: RunSummary,
                       version: str) -> Iterator[dict]:
-    from pipeline.enrich import enrich_records
+    from pipeline.enrich import enrich_parallel
 
     def records():
         for item in latest_records(files):
@@ -35,7 +35,7 @@ def _enriched_archive(files: list[Path], dead_letter: DeadLetter, summary: RunSu
                 continue
             yield item
 
-    for record in enrich_records(records()):
+    for record in enrich_parallel(records(), get_settings().enrich_workers):
         if record.get("error"):
             dead_letter.write(record, f"enrichment failed: {record['error']}", "enrich")
             summary.dead_lettered += 1

@@ -84,7 +84,8 @@ def crawl_source(source: str, data_dir: str, base_url: str | None = None,
 def _enrich_file(raw_path: Path, out_path: Path, dead_letter: DeadLetter,
                  version: str) -> tuple[int, int, int]:
     """Enrich one raw file into `out_path`; returns (records, enriched, dead-lettered)."""
-    from pipeline.enrich import enrich_records
+    from bma_news.settings import get_settings
+    from pipeline.enrich import enrich_parallel
 
     counts = Counter()
 
@@ -98,7 +99,7 @@ def _enrich_file(raw_path: Path, out_path: Path, dead_letter: DeadLetter,
             yield item
 
     def enriched():
-        for record in enrich_records(good_records()):
+        for record in enrich_parallel(good_records(), get_settings().enrich_workers):
             if record.get("error"):
                 dead_letter.write(record, f"enrichment failed: {record['error']}", "enrich")
                 counts["dead"] += 1

@@ -63,3 +63,31 @@ def enrich_records(records: Iterable[dict]) -> Iterator[dict]:
                 yield {**record, "error": f"{type(exc).__name__}: {exc}"}
                 continue
             yield out
+
+
+# Records a worker process takes at a time: enough to keep it busy between hand-offs,
+# few enough that results stream back steadily and memory stays flat.
+PARALLEL_CHUNK = 256
+
+
+def _enrich_chunk(chunk: list[dict]) -> list[dict]:
+    return list(enrich_records(chunk))
+
+
+def enrich_parallel(records: Iterable[dict], workers: int = 1) -> Iterator[dict]:
+    """`enrich_records` on `workers` processes, in input order, streaming.
+
+    Worker processes are spawned, not forked: Prefect and the Elasticsearch client keep
+    background threads, and a fork copies their locks in whatever state they are in.
+    Each worker loads the model once.
+    """
+    if workers <= 1:
+        yield from enrich_records(records)
+        return
+    import multiprocessing
+
+    iterator = iter(records)
+    chunks = iter(lambda: list(islice(iterator, PARALLEL_CHUNK)), [])
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        for enriched in pool.imap(_enrich_chunk, chunks):
+            yield from enriched

@@ -54,3 +54,27 @@ def flow_env(tmp_path, es_alias, monkeypatch):
     get_settings.cache_clear()
     yield {"data_dir": str(tmp_path / "data"), "index": es_alias}
     get_settings.cache_clear()
+
+
+def prefect_artifacts(key: str | None = None) -> list[str]:
+    """Markdown of the Prefect artifacts (newest first), optionally of one key.
+
+    Posted to the REST API directly: this Prefect's server rejects the client's None
+    defaults for the flow-run and task-run filters (a 422), and empty filter objects
+    join away the artifacts that flows (rather than tasks) publish.
+    """
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    body: dict = {"limit": 200, "offset": 0, "sort": "CREATED_DESC"}
+    if key:
+        body["artifacts"] = {"key": {"any_": [key]}}
+
+    async def read() -> list[str]:
+        async with get_client() as client:
+            response = await client._client.post("/artifacts/filter", json=body)
+            response.raise_for_status()
+            return [str(a["data"]) for a in response.json()]
+
+    return asyncio.run(read())

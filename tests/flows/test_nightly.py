@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flows.nightly import date_chunks, nightly
-from tests.flows.conftest import make_posts
+from tests.flows.conftest import make_posts, prefect_artifacts
 
 
 def _versions(es_client, alias) -> dict[str, int]:
@@ -44,6 +44,9 @@ def test_every_article_searchable_then_second_run_changes_nothing(
     assert es_client.count(index=alias)["count"] == 13
     runs = sorted(Path(flow_env["data_dir"], "runs").glob("*.json"))
     assert len(runs) == 3 and json.loads(runs[-1].read_text())["status"] == "completed"
+    artifact = prefect_artifacts("bma-news-nightly")[0]
+    assert third["run_id"] in artifact and "| indexed | 2 |" in artifact
+
 
 
 def test_mapping_rejected_record_is_dead_lettered_while_the_rest_load(

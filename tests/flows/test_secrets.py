@@ -11,6 +11,7 @@ import pytest
 
 from bma_news.settings import get_settings
 from flows.nightly import nightly
+from tests.flows.conftest import prefect_artifacts
 
 SECRET = "bma-news-test-secret-4b1d3c"
 
@@ -20,13 +21,7 @@ def _prefect_records() -> str:
     import asyncio
 
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, FlowRunFilter, TaskRunFilter
-    from prefect.client.schemas.sorting import (
-        ArtifactSort,
-        FlowRunSort,
-        LogSort,
-        TaskRunSort,
-    )
+    from prefect.client.schemas.sorting import FlowRunSort, LogSort, TaskRunSort
 
     # Every filter and sort is given: this Prefect's server rejects the client's None defaults.
     async def read() -> list[str]:
@@ -42,14 +37,9 @@ def _prefect_records() -> str:
                 parts.append(str(task_run.state.message if task_run.state else ""))
             parts += [log.message for log in await client.read_logs(
                 limit=200, offset=0, sort=LogSort.TIMESTAMP_DESC)]
-            parts += [json.dumps(a.data, default=str)
-                      for a in await client.read_artifacts(
-                          artifact_filter=ArtifactFilter(), flow_run_filter=FlowRunFilter(),
-                          task_run_filter=TaskRunFilter(), limit=200, offset=0,
-                          sort=ArtifactSort.ID_DESC)]
             return parts
 
-    parts = asyncio.run(read())
+    parts = asyncio.run(read()) + prefect_artifacts()
     assert any("crawl of pr-bangkok failed" in p for p in parts), "the records were read"
     return "\n".join(parts)
 
