@@ -22,7 +22,10 @@ LEAD_CHARS = 50
 # matched somewhere unrelated (the tokeniser may normalise a character the text still has).
 ALIGN_LOOKAHEAD = 80
 # Snippets come from the start of a release; past this, a huge body costs time for nothing.
-MAX_HIGHLIGHT_CHARS = 100_000
+MAX_HIGHLIGHT_CHARS = 30_000
+# Token-by-token alignment is a Python loop; past this many characters (a few releases run
+# to 50,000+) query terms are found as plain text instead, which keeps a results page fast.
+ALIGN_MAX_CHARS = 20_000
 
 Span = tuple[int, int]
 
@@ -52,7 +55,16 @@ class Fragment:
 
 
 def _lowered(text: str) -> str:
-    """Lower-case without changing length, so offsets stay valid."""
+    """Lower-case without changing length, so offsets stay valid.
+
+    str.lower() never shortens a character, so when the whole text keeps its length every
+    character mapped to one: the C fast path (a long body a character at a time cost
+    about 1 s a page of results). Otherwise (e.g. U+0130 İ becomes two characters), the
+    characters that would grow are left as they are.
+    """
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
     return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
 
 
@@ -67,6 +79,8 @@ def align_tokens(text: str, tokens: str) -> list[tuple[str, int, int]]:
     pos = 0
     previous: tuple[str, int, int] | None = None
     for token in tokens.split():
+        if pos >= len(lowered):
+            break  # the text is used up (it may be a prefix of what was tokenised)
         at = pos
         while at < len(lowered) and lowered[at].isspace():
             at += 1
@@ -105,8 +119,12 @@ def find_spans(text: str, tokens: str, terms: set[str], phrase: str = "") -> lis
     """
     text = text[:MAX_HIGHLIGHT_CHARS]
     seen, to_original = _normalised(text)
-    spans = [(s, e) for token, s, e in align_tokens(seen, tokens) if token in terms]
+    spans = [(s, e) for token, s, e in align_tokens(seen[:ALIGN_MAX_CHARS], tokens)
+             if token in terms]
     lowered = _lowered(seen)
+    if len(seen) > ALIGN_MAX_CHARS:
+        rest = _find_all(lowered[ALIGN_MAX_CHARS:], sorted(terms, key=len, reverse=True))
+        spans += [(s + ALIGN_MAX_CHARS, e + ALIGN_MAX_CHARS) for s, e in rest]
     needles = [_normalised(phrase)[0].lower()] if phrase else []
     found = _find_all(lowered, needles)
     if not spans and not found:

@@ -115,3 +115,13 @@ def test_only_http_links_are_rendered():
     for url in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "", None,
                 "http://[::1"):
         assert safe_href(url) == "#"
+
+
+def test_lowered_keeps_offsets_when_a_character_would_grow():
+    from bma_news.search.highlight import _lowered
+
+    assert _lowered("กทม. ABC") == "กทม. abc"
+    text = "İstanbul กรุงเทพ ABC"
+    lowered = _lowered(text)
+    assert len(lowered) == len(text)
+    assert lowered.endswith("กรุงเทพ abc")
