@@ -79,7 +79,7 @@ def align_tokens(text: str, tokens: str) -> list[tuple[str, int, int]]:
     pos = 0
     previous: tuple[str, int, int] | None = None
     for token in tokens.split():
-        if pos >= len(lowered):
+        if pos >= len(lowered) and not (previous and token in previous[0]):
             break  # the text is used up (it may be a prefix of what was tokenised)
         at = pos
         while at < len(lowered) and lowered[at].isspace():
