@@ -11,7 +11,6 @@ from elasticsearch import ConnectionError as ESConnectionError
 from bma_news.errors import ElasticsearchUnavailable
 from bma_news.settings import Settings, get_settings
 
-
 # The transport logs a warning per failed attempt; the errors we raise say it once.
 logging.getLogger("elastic_transport.node_pool").setLevel(logging.ERROR)
 
