@@ -180,3 +180,17 @@ def test_status_of_a_node_never_started_exits_non_zero(tmp_path):
                 BMA_NEWS_CACHE_DIR=str(tmp_path))
     assert proc.returncode == 1
     assert "is down" in proc.stdout
+
+
+def test_stale_state_with_a_reused_pid_is_not_taken_for_the_node(tmp_path):
+    """After a reboot the recorded PID may be some other process: it is not our node."""
+    import json
+
+    port = _free_port()
+    node = LocalNode(Settings(cache_dir=tmp_path, es_port=port))
+    node.state_file.parent.mkdir(parents=True)
+    node.state_file.write_text(json.dumps({"pid": os.getpid(), "url": node.url,
+                                           "version": "9.2.0", "port": port}))
+    status = node.status()
+    assert not status.running and status.pid is None
+    assert not node.state_file.exists()

@@ -181,6 +181,18 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
+def _is_elasticsearch(pid: int) -> bool:
+    """Whether `pid` is an Elasticsearch JVM: after a reboot the recorded PID may belong to
+    something else entirely."""
+    if not _pid_alive(pid):
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # no /proc to ask: trust the liveness check
+    return b"org.elasticsearch" in cmdline or b"elasticsearch" in cmdline
+
+
 def cluster_health(url: str, timeout: float = 2.0) -> str | None:
     """The cluster's health colour, or None when nothing answers as Elasticsearch."""
     try:
@@ -301,7 +313,10 @@ class LocalNode:
     def status(self) -> NodeStatus:
         state = self.read_state()
         health = cluster_health(self.url)
-        if state and _pid_alive(state.pid):
+        if state and not _is_elasticsearch(state.pid):
+            self.state_file.unlink(missing_ok=True)  # stale: that node is long gone
+            state = None
+        if state:
             if health:
                 return NodeStatus(True, self.url, health, state.pid)
             return NodeStatus(False, self.url, None, state.pid, "process alive but not answering")
