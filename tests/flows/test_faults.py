@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import threading
@@ -32,6 +33,7 @@ def second_node(tmp_path):
     node.up(report=lambda _m: None)
     yield node
     node.down()
+    shutil.rmtree(node.node_dir, ignore_errors=True)  # its data lives in the shared cache
 
 
 @pytest.mark.slow

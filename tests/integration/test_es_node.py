@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -96,3 +97,4 @@ def test_second_node_lifecycle_up_status_down(es_client):
     assert down.returncode == 0 and "stopped" in down.stdout
     after = _cli("es", "status", env=env)
     assert after.returncode == 1 and "is down" in after.stdout
+    shutil.rmtree(get_settings().cache_dir / f"node-{port}", ignore_errors=True)
