@@ -252,14 +252,10 @@ def main() -> int:
         args.docs, args.search_docs, args.queries, args.enrich_docs, args.repeat = 1000, 10_000, 50, 100, 1
     command = "python bench/run.py " + " ".join(sys.argv[1:])
 
-    from bma_news.es.client import connect
-    from bma_news.es.local import LocalNode
+    from bma_news.es.local import ensure_elasticsearch
     from bma_news.settings import get_settings
 
-    settings = get_settings()
-    if settings.uses_local_node:
-        LocalNode(settings).up(report=print)
-    client = connect()
+    client = ensure_elasticsearch(get_settings())
     res: dict = {"machine": machine(), "es_version": es_version(client)}
     OUT.mkdir(parents=True, exist_ok=True)
     try:

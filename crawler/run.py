@@ -18,7 +18,7 @@ from bma_news.errors import UserFacingError
 from bma_news.settings import Settings
 from crawler.sources import SOURCE_NAMES, get_source
 from crawler.state import SourceState
-from crawler.thai_dates import BANGKOK, parse_iso_datetime
+from crawler.thai_dates import BANGKOK
 
 RESUME_FILE = "bma-run.json"
 
@@ -298,6 +298,3 @@ def _progress(crawlers: list):
     bar.start()
     return bar
 
-
-def watermark_of(state_dir: Path, source: str) -> datetime | None:
-    return parse_iso_datetime(SourceState.load(state_dir, source).modified_at)

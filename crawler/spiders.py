@@ -15,7 +15,7 @@ import scrapy
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 
-from crawler.models import SkipPage
+from crawler.models import SkipPage, article_id
 from crawler.sources import get_source
 from crawler.sources import pr_bangkok as wp
 from crawler.sources import prbangkok_legacy as legacy
@@ -76,6 +76,10 @@ class BaseSpider(scrapy.Spider):
         if self.window_start and stamp < self.window_start:
             return False
         return not (self.window_end and stamp >= self.window_end)
+
+    def site_url_for(self, link: str) -> str:
+        """A link as the crawl requests it; the safety middleware maps the source's hosts."""
+        return urljoin(self.base_url + "/", link)
 
     def emit(self, article, response: Response) -> dict | None:
         record = article.to_record(datetime.now(BANGKOK))
@@ -316,10 +320,6 @@ class PrBangkokSpider(BaseSpider):
             yield self.request(self.site_url(f"/?feed=rss2&paged={page + 1}"), self.parse_feed,
                                meta={"listing": True}, page=page + 1)
 
-    def site_url_for(self, link: str) -> str:
-        """A link as the crawl requests it; the safety middleware maps the source's hosts."""
-        return urljoin(self.base_url + "/", link)
-
     # --- sitemap ---------------------------------------------------------------------
     def parse_sitemap(self, response: Response):
         first = response.meta.get("first_of") == "sitemap"
@@ -359,7 +359,7 @@ class PrBangkokSpider(BaseSpider):
         unknown = 0
         for link in links:
             post_id = wp.post_id_from_url(link)
-            if post_id is None or _article_id(wp.canonical_post_url(post_id)) not in self.known_ids:
+            if post_id is None or article_id(wp.canonical_post_url(post_id)) not in self.known_ids:
                 unknown += 1
             yield self.request(self.site_url_for(link), self.parse_article)
         # Incremental runs stop at the first page with nothing new on it.
@@ -367,12 +367,6 @@ class PrBangkokSpider(BaseSpider):
             target = next_page or self.site_url(f"/?paged={page + 1}")
             yield self.request(self.site_url_for(target), self.parse_listing,
                                meta={"listing": True}, page=page + 1)
-
-
-def _article_id(canonical: str) -> str:
-    from crawler.models import article_id
-
-    return article_id(canonical)
 
 
 class LegacySpider(BaseSpider):
@@ -400,10 +394,7 @@ class LegacySpider(BaseSpider):
             # The archive is frozen: without --since an article landed before is not
             # fetched again (listings still are, to find what is not landed yet).
             if (self.window_start is None and legacy.is_article_url(link)
-                    and _article_id(legacy.canonical_url(link)) in self.known_ids):
+                    and article_id(legacy.canonical_url(link)) in self.known_ids):
                 self.crawler.stats.inc_value("bma/known_not_refetched")
                 continue
             yield self.request(self.site_url_for(link), self.parse_page)
-
-    def site_url_for(self, link: str) -> str:
-        return urljoin(self.base_url + "/", link)

@@ -65,17 +65,6 @@ def quiet_prefect(console, verbose: bool):
                 logger.removeHandler(live)
 
 
-def _ensure_elasticsearch(console) -> None:
-    from bma_news.es.client import connect
-    from bma_news.es.local import LocalNode
-    from bma_news.settings import get_settings
-
-    settings = get_settings()
-    if settings.uses_local_node:
-        LocalNode(settings).up(report=lambda msg: console.print(msg))
-    connect(settings)
-
-
 def _print_summary(console, result: dict) -> None:
     from rich.table import Table
 
@@ -144,7 +133,9 @@ def register(app: typer.Typer) -> None:
         data_dir, index = Path(settings.data_dir), settings.index
         sources = None
         with ExitStack() as stack:
-            _ensure_elasticsearch(console)
+            from bma_news.es.local import ensure_elasticsearch
+
+            ensure_elasticsearch(settings, report=lambda msg: console.print(msg))
             if demo:
                 from flows.demo import demo_site
 

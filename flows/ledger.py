@@ -36,12 +36,12 @@ class Ledger:
         entry = self.entries.get(self._key(raw_file))
         return bool(entry and entry.get("loaded_version") == enrichment_version)
 
-    def mark_loaded(self, raw_file: Path, enrichment_version: str, run_id: str) -> None:
-        self.entries[self._key(raw_file)] = {
-            "loaded_version": enrichment_version,
-            "run_id": run_id,
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
+    def mark_loaded(self, raw_files: list[Path], enrichment_version: str, run_id: str) -> None:
+        """Mark files loaded, with one write of the ledger for all of them."""
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        for raw_file in raw_files:
+            self.entries[self._key(raw_file)] = {
+                "loaded_version": enrichment_version, "run_id": run_id, "at": at}
         self._save()
 
     def _save(self) -> None:

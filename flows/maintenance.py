@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections import Counter
 from pathlib import Path
 
 from prefect import flow
@@ -13,51 +13,28 @@ from bma_news.settings import get_settings
 from flows.ledger import Ledger
 from flows.nightly import _run_id, recorded_run
 from flows.summary import RunSummary
-from flows.tasks import dead_letter_for
-from pipeline.landing import BadLine, latest_records, raw_files
-from pipeline.load import DeadLetter, Loader
+from flows.tasks import dead_letter_for, enriched_stream, make_loader
+from pipeline.landing import latest_records, raw_files
 
 # Searches that resolved the alias just before the swap may still be running on the old
 # index; it is deleted only after they have had time to finish.
 OLD_INDEX_GRACE_S = 5.0
 
 
-def _enriched_archive(files: list[Path], dead_letter: DeadLetter, summary: RunSummary,
-                      version: str) -> Iterator[dict]:
-    from pipeline.enrich import enrich_parallel
-
-    def records():
-        for item in latest_records(files):
-            summary.records += 1
-            if isinstance(item, BadLine):
-                dead_letter.write({"id": None, "line": item.text}, item.reason, "read")
-                summary.dead_lettered += 1
-                continue
-            yield item
-
-    for record in enrich_parallel(records(), get_settings().enrich_workers):
-        if record.get("error"):
-            dead_letter.write(record, f"enrichment failed: {record['error']}", "enrich")
-            summary.dead_lettered += 1
-            continue
-        record["enrichment_version"] = version
-        summary.enriched += 1
-        yield record
-
-
 def _load_archive(summary: RunSummary, data: Path, index: str) -> list[Path]:
+    """Enrich the latest version of every archived article and load it into `index`."""
     from bma_news.es.client import connect
-    from pipeline import ENRICHMENT_VERSION
 
     files = raw_files(data)
-    dead_letter = dead_letter_for(data)
-    client = connect()
-    report = Loader(client, index, dead_letter).load(
-        _enriched_archive(files, dead_letter, summary, ENRICHMENT_VERSION))
+    counts: Counter = Counter()
+    stream = enriched_stream(latest_records(files), dead_letter_for(data), counts)
+    report = make_loader(connect(), index, data).load(stream)
     summary.files = len(files)
+    summary.records += counts["records"]
+    summary.enriched += counts["enriched"]
     summary.indexed += report.indexed
     summary.unchanged += report.unchanged
-    summary.dead_lettered += report.dead_lettered
+    summary.dead_lettered += counts["dead"] + report.dead_lettered
     summary.skipped.update(report.skipped)
     summary.transient_retries += report.transient_retries
     return files
@@ -66,9 +43,7 @@ def _load_archive(summary: RunSummary, data: Path, index: str) -> list[Path]:
 def _mark_all_loaded(data: Path, files: list[Path], run_id: str) -> None:
     from pipeline import ENRICHMENT_VERSION
 
-    ledger = Ledger(data)
-    for path in files:
-        ledger.mark_loaded(path, ENRICHMENT_VERSION, run_id)
+    Ledger(data).mark_loaded(files, ENRICHMENT_VERSION, run_id)
 
 
 def rebuild_index(summary: RunSummary, data: Path, alias: str, keep_old: bool) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from prefect import flow, get_run_logger
@@ -22,8 +22,6 @@ ALL_SOURCES = ("pr-bangkok", "prbangkok-legacy")
 
 
 def _run_id(flow_name: str) -> str:
-    from datetime import UTC, datetime
-
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     run = flow_run.get_id()
     return f"{flow_name}-{stamp}-{str(run)[:8]}" if run else f"{flow_name}-{stamp}"
@@ -71,7 +69,7 @@ def load_pending(summary: RunSummary, data_dir: Path, index: str) -> None:
         summary.skipped.update(counts["skipped"])
         summary.transient_retries += counts["transient_retries"]
         summary.seconds.update(counts["seconds"])
-        ledger.mark_loaded(raw, ENRICHMENT_VERSION, summary.run_id)
+        ledger.mark_loaded([raw], ENRICHMENT_VERSION, summary.run_id)
 
 
 def _run(flow_name: str, sources: list[str], data_dir: str | None, index: str | None,

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -28,9 +29,18 @@ TRANSIENT_ERRORS = (LoadInterrupted, ElasticsearchUnavailable, ConnectionError, 
 
 
 class CrawlFailed(UserFacingError):
-    """The crawl subprocess failed; its one-line reason is the message."""
+    """The crawl subprocess failed; its one-line reason is the message, and `status` is
+    the crawler's own word for it (`unreachable`, `blocked_by_robots`, `no_listing`, ...)."""
 
     exit_code = 4
+
+    def __init__(self, message: str, status: str | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+# Crawl outcomes that another try later may change; robots.txt or a missing listing won't.
+TRANSIENT_CRAWL_STATUSES = frozenset({"unreachable", "interrupted"})
 
 
 def is_transient(_task, _task_run, state) -> bool:
@@ -40,7 +50,7 @@ def is_transient(_task, _task_run, state) -> bool:
     except TRANSIENT_ERRORS:
         return True
     except CrawlFailed as exc:
-        return "unreachable" in str(exc) or "timed out" in str(exc)
+        return exc.status in TRANSIENT_CRAWL_STATUSES
     except Exception:  # noqa: BLE001 - anything else is permanent
         return False
     return False
@@ -72,25 +82,25 @@ def crawl_source(source: str, data_dir: str, base_url: str | None = None,
                                   check=False)
         lines = [ln.strip() for ln in stderr_path.read_text(errors="replace").splitlines()
                  if ln.strip()]
+        summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
         if proc.returncode != 0:
             errors = [ln for ln in lines if ln.startswith("error:")]
             reason = (errors or lines or [f"exit status {proc.returncode}"])[-1]
-            raise CrawlFailed(f"crawl of {source} failed: {reason.removeprefix('error: ')}")
-        summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
+            raise CrawlFailed(f"crawl of {source} failed: {reason.removeprefix('error: ')}",
+                              status=summary.get("status"))
     logger.info("crawl of %s: %s", source, summary.get("counts", summary))
     return summary
 
 
-def _enrich_file(raw_path: Path, out_path: Path, dead_letter: DeadLetter,
-                 version: str) -> tuple[int, int, int]:
-    """Enrich one raw file into `out_path`; returns (records, enriched, dead-lettered)."""
+def enriched_stream(items: Iterable[dict | BadLine], dead_letter: DeadLetter,
+                    counts: Counter) -> Iterator[dict]:
+    """Enrich the readable records of `items`; unreadable lines and records enrichment
+    rejects go to the dead letter. Counts `records`, `enriched` and `dead` as it goes."""
     from bma_news.settings import get_settings
     from pipeline.enrich import enrich_parallel
 
-    counts = Counter()
-
-    def good_records():
-        for item in read_jsonl(raw_path):
+    def readable():
+        for item in items:
             counts["records"] += 1
             if isinstance(item, BadLine):
                 dead_letter.write({"id": None, "line": item.text}, item.reason, "read")
@@ -98,17 +108,19 @@ def _enrich_file(raw_path: Path, out_path: Path, dead_letter: DeadLetter,
                 continue
             yield item
 
-    def enriched():
-        for record in enrich_parallel(good_records(), get_settings().enrich_workers):
-            if record.get("error"):
-                dead_letter.write(record, f"enrichment failed: {record['error']}", "enrich")
-                counts["dead"] += 1
-                continue
-            record["enrichment_version"] = version
-            yield record
+    for record in enrich_parallel(readable(), get_settings().enrich_workers):
+        if record.get("error"):
+            dead_letter.write(record, f"enrichment failed: {record['error']}", "enrich")
+            counts["dead"] += 1
+            continue
+        counts["enriched"] += 1
+        yield record
 
-    written = write_jsonl_atomic(out_path, enriched())
-    return counts["records"], written, counts["dead"]
+
+def make_loader(client, index: str, data_dir: Path) -> Loader:
+    from bma_news.settings import get_settings
+
+    return Loader(client, index, dead_letter_for(data_dir), get_settings().bulk_chunk_size)
 
 
 @task(name="enrich-and-load", retries=2, cache_policy=NO_CACHE, persist_result=False, retry_delay_seconds=exponential_backoff(5),
@@ -120,7 +132,6 @@ def process_raw_file(raw_file: str, data_dir: str, index: str) -> dict:
     returns, so a failure anywhere leaves it pending for the next run.
     """
     from bma_news.es.client import connect
-    from bma_news.settings import get_settings
     from index_mappings import ensure_index
     from pipeline import ENRICHMENT_VERSION
 
@@ -128,29 +139,27 @@ def process_raw_file(raw_file: str, data_dir: str, index: str) -> dict:
     data = Path(data_dir)
     raw = Path(raw_file)
     out = enriched_dir(data) / raw.relative_to(data / "raw")
-    dead_letter = dead_letter_for(data)
-    records = dead = 0
     counts_file = out.with_suffix(".counts.json")
     counts = json.loads(counts_file.read_text()) if counts_file.is_file() else {}
     # A file enriched (same version) by an earlier run that failed while loading is reused.
     started = time.perf_counter()
     if not (out.is_file() and counts.get("version") == ENRICHMENT_VERSION):
-        records, _enriched, dead = _enrich_file(raw, out, dead_letter, ENRICHMENT_VERSION)
-        counts = {"records": records, "dead": dead, "version": ENRICHMENT_VERSION}
+        tally: Counter = Counter()
+        write_jsonl_atomic(out, enriched_stream(read_jsonl(raw), dead_letter_for(data), tally))
+        counts = dict(tally) | {"version": ENRICHMENT_VERSION}
         counts_file.write_text(json.dumps(counts))
-    records, dead = counts["records"], counts["dead"]
-    enriched_records = [r for r in read_jsonl(out) if not isinstance(r, BadLine)]
+    records, enriched, dead = (counts.get(k, 0) for k in ("records", "enriched", "dead"))
     enrich_s = time.perf_counter() - started
     started = time.perf_counter()
     client = connect()
     ensure_index(client, index)
-    report = Loader(client, index, dead_letter, get_settings().bulk_chunk_size).load(
-        enriched_records)
+    report = make_loader(client, index, data).load(
+        r for r in read_jsonl(out) if not isinstance(r, BadLine))
     logger.info("%s: %d records, %d indexed, %d unchanged, %d dead-lettered", raw.name,
                 records, report.indexed, report.unchanged, dead + report.dead_lettered)
     return {
         "records": records,
-        "enriched": len(enriched_records),
+        "enriched": enriched,
         "indexed": report.indexed,
         "unchanged": report.unchanged,
         "dead_lettered": dead + report.dead_lettered,

@@ -15,6 +15,8 @@ from importlib import resources
 
 from elasticsearch import Elasticsearch, NotFoundError
 
+from bma_news.errors import ConfigError
+
 CURRENT_VERSION = 1
 
 
@@ -62,16 +64,12 @@ def point_alias(client: Elasticsearch, alias: str, index: str) -> list[str]:
 def ensure_index(client: Elasticsearch, alias: str, version: int = CURRENT_VERSION) -> str:
     """The index behind the alias, creating a versioned one (and the alias) if none exists."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", alias):
-        from bma_news.errors import ConfigError
-
         raise ConfigError(f"index alias {alias!r} is not a valid Elasticsearch name "
                           "(lowercase letters, digits, '-', '_', '.')")
     current = indices_behind(client, alias)
     if current:
         return current[-1]
     if client.indices.exists(index=alias):
-        from bma_news.errors import ConfigError
-
         raise ConfigError(f"{alias!r} is a concrete index, not an alias; set BMA_NEWS_INDEX "
                           "to another name or delete that index")
     index = create_index(client, alias, version)

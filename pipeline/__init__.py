@@ -24,4 +24,11 @@ def _enrichment_version() -> str:
     return f"1.{digest.hexdigest()[:12]}"
 
 
-ENRICHMENT_VERSION = _enrichment_version()
+def __getattr__(name: str) -> str:
+    # Computed on first use, not at import: it hashes the 3 MB model, and most importers
+    # (the CLI's --help, the web app's tokeniser, enrichment workers) never ask for it.
+    if name == "ENRICHMENT_VERSION":
+        value = _enrichment_version()
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -41,15 +41,11 @@ def crf_spans_words(
     return crf_spans_many([words], tagger)[0]
 
 
-def crf_spans(text: str, tagger: CrfTagger | None = None) -> list[tuple[int, int, str]]:
-    """CRF entity spans with offsets into `text` (normalised internally, mapped back)."""
-    return crf_spans_texts([text], tagger)[0]
-
-
 def crf_spans_texts(
     texts: list[str], tagger: CrfTagger | None = None
 ) -> list[list[tuple[int, int, str]]]:
-    """`crf_spans` for many texts, decoded together (faster)."""
+    """CRF entity spans with offsets into each text (normalised internally, mapped back),
+    decoded together."""
     norms = [normalise(t) for t in texts]
     spans = crf_spans_many([segment(n.text) for n in norms], tagger)
     return [

@@ -225,7 +225,6 @@ class Loader:
             self._retries += 1
             self.sleep(_backoff(attempt))
             todo = retry
-            # The refresh belongs to the final request that actually writes.
 
     def _call(self, request: Callable[[], dict]) -> dict:
         """Run one request, retrying connection failures and transient statuses."""

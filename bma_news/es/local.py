@@ -470,3 +470,12 @@ class LocalNode:
         self.state_file.unlink(missing_ok=True)
         self.pid_file.unlink(missing_ok=True)
         return True
+
+
+def ensure_elasticsearch(settings: Settings, report=print):
+    """A connected client: the local node is started first when the settings use it."""
+    from bma_news.es.client import connect
+
+    if settings.uses_local_node:
+        LocalNode(settings).up(report=report)
+    return connect(settings)

@@ -103,10 +103,8 @@ def align_tokens(text: str, tokens: str) -> list[tuple[str, int, int]]:
 def _normalised(text: str) -> tuple[str, Callable[[int, int], tuple[int, int]]]:
     """The text as the tokeniser saw it (zero-width characters dropped, spaces collapsed,
     Thai marks reordered) and the map from its offsets back to the original."""
-    try:
-        from pipeline.normalise import normalise
-    except ImportError:  # pragma: no cover - the pipeline ships with the project
-        return text, lambda s, e: (s, e)
+    from pipeline.normalise import normalise
+
     norm = normalise(text)
     return norm.text, norm.to_original
 

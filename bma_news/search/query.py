@@ -153,10 +153,10 @@ def distinct_entities(source: dict) -> list[dict]:
     return list(seen.values())
 
 
-def make_hit(raw: dict, q: QueryTerms) -> Hit:
+def make_hit(raw: dict, q: QueryTerms, with_highlights: bool = True) -> Hit:
     src = raw.get("_source", {})
     body, title = src.get("body") or "", src.get("title") or ""
-    terms = set(q.terms)
+    terms = set(q.terms) if with_highlights else set()
     body_marks = find_spans(body, src.get("body_tokens") or "", terms, q.text) if terms else []
     title_mark = mark_whole(title, src.get("title_tokens") or "", terms, q.text) if terms \
         else Fragment(title, (), False, False)
@@ -192,12 +192,15 @@ def run(client: Elasticsearch, index: str, **request: Any) -> dict:
 
 
 def search(client: Elasticsearch, index: str, params: SearchParams, *,
-           with_facets: bool = True) -> SearchResult:
+           with_facets: bool = True, with_highlights: bool = True) -> SearchResult:
+    """`with_highlights=False` (e.g. a CSV export) fetches no bodies and marks nothing."""
     q = QueryTerms.of(params.query)
+    source = SOURCE_FIELDS if with_highlights else [
+        f for f in SOURCE_FIELDS if f not in ("body", "body_tokens", "title_tokens")]
     answer = run(client, index, query=build_query(params, q), sort=sort_order(params),
                  from_=params.offset, size=params.size, track_total_hits=True,
-                 track_scores=True, source=SOURCE_FIELDS,
+                 track_scores=True, source=source,
                  aggs=facet_aggs() if with_facets else None)
-    hits = [make_hit(raw, q) for raw in answer["hits"]["hits"]]
+    hits = [make_hit(raw, q, with_highlights) for raw in answer["hits"]["hits"]]
     facets = parse_facets(answer.get("aggregations") or {}) if with_facets else Facets()
     return SearchResult(params, q, answer["hits"]["total"]["value"], hits, facets)

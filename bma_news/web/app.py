@@ -155,7 +155,7 @@ def create_app(client: Elasticsearch | None = None, index: str | None = None) ->
     @app.get("/export.csv")
     def export_csv(request: Request) -> Response:
         params = _params(request, size=str(EXPORT_MAX), max_size=EXPORT_MAX, page="1")
-        result = search(*backend(), params, with_facets=False)
+        result = search(*backend(), params, with_facets=False, with_highlights=False)
         return Response(to_csv(result), media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": 'attachment; filename="bma-news-search.csv"'})
 
