@@ -52,6 +52,7 @@ test-all: test
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 es-up: venv
 	$(BIN)/bma-news es up

@@ -15,6 +15,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from core.thai_calendar import UTC_OFFSET
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "thaigov" / "thaigov-2024.jsonl.gz"
 
@@ -49,13 +51,13 @@ def as_raw_record(release: dict, copy: int = 0) -> dict:
     return {
         "id": hashlib.sha1(url.encode()).hexdigest(),
         "url": url, "canonical_url": url, "source": "thaigov", "source_id": release["id"],
-        "title": release["title"], "published_at": f"{release['date']}T09:00:00+07:00",
-        "modified_at": f"{release['date']}T09:00:00+07:00", "published_raw": None,
+        "title": release["title"], "published_at": f"{release['date']}T09:00:00{UTC_OFFSET}",
+        "modified_at": f"{release['date']}T09:00:00{UTC_OFFSET}", "published_raw": None,
         "categories": [release["category"].strip()], "tags": [], "body": body,
         "body_html": "".join(f"<p>{html.escape(p)}</p>" for p in body.split("\n")),
         "images": [], "language": "th",
         "content_hash": hashlib.sha256((release["title"] + body).encode()).hexdigest(),
-        "fetched_at": f"{release['date']}T10:00:00+07:00",
+        "fetched_at": f"{release['date']}T10:00:00{UTC_OFFSET}",
     }
 
 

@@ -2,7 +2,7 @@
 
     python bench/latency.py --index ALIAS --queries 200 --warmup 20
 
-Prints one JSON object. Each query goes through bma_news.search (the same code as the
+Prints one JSON object. Each query goes through search (the same code as the
 CLI and the web page): tokenising, the query, highlights, facets.
 """
 
@@ -30,10 +30,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    from bma_news.es.client import connect
-    from bma_news.search.entities import top_entities
-    from bma_news.search.params import SearchParams
-    from bma_news.search.query import search
+    from core.es.client import connect
+    from search.entities import top_entities
+    from search.params import SearchParams
+    from search.query import search
 
     client = connect()
     rng = random.Random(args.seed)

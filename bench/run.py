@@ -123,9 +123,10 @@ def read_enriched(path: Path) -> list[dict]:
 
 def bench_indexing(client, docs: list[dict], chunk: int) -> dict:
     """Our loader vs a plain `_bulk` of the same documents into fresh indices, median of 3."""
-    from bma_news.document import PressReleaseDoc
+    from core.landing import DeadLetter
+    from core.records import PressReleaseDoc
     from index_mappings import create_index
-    from pipeline.load import DeadLetter, Loader
+    from pipeline.load import Loader
 
     sources = [PressReleaseDoc.from_enriched(d).to_source() for d in docs]
     ours, plain = [], []
@@ -155,7 +156,7 @@ def bench_indexing(client, docs: list[dict], chunk: int) -> dict:
 
 
 def build_index(client, docs: list[dict], total: int, chunk: int) -> tuple[str, dict]:
-    from bma_news.document import PressReleaseDoc
+    from core.records import PressReleaseDoc
     from index_mappings import create_index, point_alias
 
     alias = f"{PREFIX}-search-{total}"
@@ -222,7 +223,7 @@ def write_results(res: dict, command: str) -> None:
                   f"{e['other_s']} s). Indexed {e['indexed']:,}, counts reconcile: "
                   f"{e['reconciles']}.", ""]
     if "latency" in res:
-        lines += ["## 4. Search latency (separate process, through bma_news.search)", "",
+        lines += ["## 4. Search latency (separate process, through search)", "",
                   "| documents | query | p50 ms | p95 ms | p99 ms | n |", "| --- | --- | --- | --- | --- | --- |"]
         for size, kinds in res["latency"].items():
             for kind, p in kinds.items():
@@ -252,8 +253,8 @@ def main() -> int:
         args.docs, args.search_docs, args.queries, args.enrich_docs, args.repeat = 1000, 10_000, 50, 100, 1
     command = "python bench/run.py " + " ".join(sys.argv[1:])
 
-    from bma_news.es.local import ensure_elasticsearch
-    from bma_news.settings import get_settings
+    from core.es.node import ensure_elasticsearch
+    from core.settings import get_settings
 
     client = ensure_elasticsearch(get_settings())
     res: dict = {"machine": machine(), "es_version": es_version(client)}

@@ -8,40 +8,38 @@ from __future__ import annotations
 
 import json
 import resource
-import secrets
 import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from bma_news.errors import UserFacingError
-from bma_news.settings import Settings
+from core.errors import InputError, UserFacingError
+from core.landing import Landing, crawl_date, new_run_id
+from core.settings import Settings
+from core.thai_calendar import BANGKOK, now_bangkok
+from crawler.engine.state import SourceState
 from crawler.sources import SOURCE_NAMES, get_source
-from crawler.state import SourceState
-from crawler.thai_dates import BANGKOK
 
 RESUME_FILE = "bma-run.json"
 
 
 @dataclass
 class RunContext:
+    """One crawl run's identity and where it writes (the landing zone, or --out/--state)."""
+
     run_id: str
     crawl_date: str
-    raw_dir: Path  # raw/<source>/<crawl-date>/<run-id>.jsonl under it
-    archive_dir: Path
+    landing: Landing
+    raw_root: Path  # the landing zone's raw/, or --out
     state_dir: Path
     raw_files: list[str] = field(default_factory=list)
     archive_files: list[str] = field(default_factory=list)
 
     def raw_path(self, source: str) -> Path:
-        return self.raw_dir / source / self.crawl_date / f"{self.run_id}.jsonl"
+        return self.raw_root / source / self.crawl_date / f"{self.run_id}.jsonl"
 
     def archive_path(self, source: str) -> Path:
-        return self.archive_dir / source / self.crawl_date / f"{self.run_id}.warc.gz"
-
-
-def new_run_id(now: datetime) -> str:
-    return now.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+        return self.landing.archive_file(source, self.crawl_date, self.run_id)
 
 
 def parse_day(value: str | None, option: str) -> date | None:
@@ -50,7 +48,7 @@ def parse_day(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UserFacingError(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
+        raise InputError(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
 
 
 def _window(source: str, state: SourceState, since: date | None, until: date | None,
@@ -59,7 +57,7 @@ def _window(source: str, state: SourceState, since: date | None, until: date | N
     if since is not None:
         # One second early: WordPress's modified_after is exclusive.
         start = datetime.combine(since, time(), BANGKOK) - timedelta(seconds=1)
-    elif source == "pr-bangkok":
+    elif get_source(source).incremental:
         start = state.window_start(now)
     if until is not None:
         end = datetime.combine(until + timedelta(days=1), time(), BANGKOK)
@@ -97,22 +95,21 @@ def run_crawl(
     from scrapy.settings import Settings as Settings_
     from scrapy.utils.reactor import install_reactor
 
-    from crawler.settings import scrapy_settings
+    from crawler.engine.settings import scrapy_settings
 
     names = list(SOURCE_NAMES) if source == "all" else [source]
     if any(name not in SOURCE_NAMES for name in names):
-        raise UserFacingError(f"unknown source {source!r}; choose {', '.join(SOURCE_NAMES)} or all")
+        raise InputError(f"unknown source {source!r}; choose {', '.join(SOURCE_NAMES)} or all")
     if since and until and until < since:
-        raise UserFacingError("--until is before --since")
-    now = datetime.now(BANGKOK)
-    data_dir = Path(settings.data_dir)
+        raise InputError("--until is before --since")
+    now = now_bangkok()
+    landing = Landing(settings.data_dir)
     run = RunContext(
-        run_id=new_run_id(now), crawl_date=now.date().isoformat(),
-        raw_dir=Path(out_dir) if out_dir else data_dir / "raw",
-        archive_dir=data_dir / "archive",
-        state_dir=Path(state_dir) if state_dir else data_dir / "state",
+        run_id=new_run_id("crawl", now), crawl_date=crawl_date(now), landing=landing,
+        raw_root=Path(out_dir) if out_dir else landing.raw,
+        state_dir=Path(state_dir) if state_dir else landing.state,
     )
-    log_file = data_dir / "logs" / f"crawl-{run.run_id}.log"
+    log_file = landing.logs / f"{run.run_id}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     base = scrapy_settings(settings, jobdir=None, log_file=log_file)
     install_reactor(base.get("TWISTED_REACTOR") or "twisted.internet.asyncioreactor.AsyncioSelectorReactor")
@@ -154,7 +151,7 @@ def run_crawl(
             bar.stop()
         for lock in locks:
             lock.close()
-    finished_at = datetime.now(BANGKOK)
+    finished_at = now_bangkok()
     summary = _summary(run, crawlers, started=now, finished=finished_at, since=since,
                        until=until, log_file=log_file)
     for name, (_crawler, jobdir, _) in crawlers.items():
@@ -298,3 +295,21 @@ def _progress(crawlers: list):
     bar.start()
     return bar
 
+
+
+def failure_reason(summary: dict) -> str | None:
+    """Why a crawl failed, in one line for the user, or None when it did not."""
+    status = summary["status"]
+    if status == "unreachable":
+        names = [n for n, s in summary["sources"].items() if s["status"] == "unreachable"]
+        return (f"site unreachable: {', '.join(names)} answered no request "
+                f"(see {summary['log_file']})")
+    if status == "blocked_by_robots":
+        return ("robots.txt forbids the crawl or could not be read (5xx/timeout): "
+                "nothing fetched, as RFC 9309 requires")
+    if status == "no_listing":
+        return ("no way of listing articles worked (REST API, RSS, sitemap, "
+                f"listings); see {summary['log_file']}")
+    if status == "interrupted":
+        return "crawl interrupted; run the same command again to resume"
+    return None

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bma_news.errors import UserFacingError
+from core.errors import UserFacingError
+from core.landing import Landing, write_json_atomic
 
 
 class RunInProgress(UserFacingError):
@@ -24,7 +25,7 @@ class RunInProgress(UserFacingError):
 class Ledger:
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir
-        self.path = data_dir / "state" / "ledger.json"
+        self.path = Landing(data_dir).state / "ledger.json"
         self.entries: dict[str, dict] = {}
         if self.path.is_file():
             self.entries = json.loads(self.path.read_text(encoding="utf-8"))
@@ -45,16 +46,13 @@ class Ledger:
         self._save()
 
     def _save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".json.partial")
-        tmp.write_text(json.dumps(self.entries, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_json_atomic(self.path, self.entries)
 
 
 @contextmanager
 def run_lock(data_dir: Path):
     """One run at a time per landing zone; a second one says so instead of interleaving."""
-    lock_path = data_dir / "state" / "run.lock"
+    lock_path = Landing(data_dir).state / "run.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("w") as fh:
         try:

@@ -4,17 +4,15 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
 from pathlib import Path
 
 from prefect import flow
 
-from bma_news.settings import get_settings
+from core.landing import Landing, latest_records
+from core.settings import get_settings
 from flows.ledger import Ledger
-from flows.nightly import _run_id, recorded_run
+from flows.nightly import flow_run_id, recorded_run
 from flows.summary import RunSummary
-from flows.tasks import dead_letter_for, enriched_stream, make_loader
-from pipeline.landing import latest_records, raw_files
 
 # Searches that resolved the alias just before the swap may still be running on the old
 # index; it is deleted only after they have had time to finish.
@@ -23,20 +21,16 @@ OLD_INDEX_GRACE_S = 5.0
 
 def _load_archive(summary: RunSummary, data: Path, index: str) -> list[Path]:
     """Enrich the latest version of every archived article and load it into `index`."""
-    from bma_news.es.client import connect
+    from core.es.client import connect
+    from pipeline.batch import load_archive
 
-    files = raw_files(data)
-    counts: Counter = Counter()
-    stream = enriched_stream(latest_records(files), dead_letter_for(data), counts)
-    report = make_loader(connect(), index, data).load(stream)
+    settings = get_settings()
+    landing = Landing(data)
+    files = landing.raw_files()
+    counts = load_archive(latest_records(files), landing, connect(), index,
+                          workers=settings.enrich_workers, chunk_size=settings.bulk_chunk_size)
     summary.files = len(files)
-    summary.records += counts["records"]
-    summary.enriched += counts["enriched"]
-    summary.indexed += report.indexed
-    summary.unchanged += report.unchanged
-    summary.dead_lettered += counts["dead"] + report.dead_lettered
-    summary.skipped.update(report.skipped)
-    summary.transient_retries += report.transient_retries
+    summary.add(counts.as_dict())
     return files
 
 
@@ -47,7 +41,7 @@ def _mark_all_loaded(data: Path, files: list[Path], run_id: str) -> None:
 
 
 def rebuild_index(summary: RunSummary, data: Path, alias: str, keep_old: bool) -> str:
-    from bma_news.es.client import connect
+    from core.es.client import connect
     from index_mappings import create_index, point_alias
 
     client = connect()
@@ -76,7 +70,7 @@ def rebuild(data_dir: str | None = None, index: str | None = None,
     settings = get_settings()
     data = Path(data_dir or settings.data_dir).resolve()
     alias = index or settings.index
-    with recorded_run(RunSummary("rebuild", _run_id("rebuild"), index=alias), data) as summary:
+    with recorded_run(RunSummary("rebuild", flow_run_id("rebuild"), index=alias), data) as summary:
         summary.index = rebuild_index(summary, data, alias, keep_old)
     return summary.as_result()
 
@@ -85,13 +79,14 @@ def rebuild(data_dir: str | None = None, index: str | None = None,
 def reprocess(data_dir: str | None = None, index: str | None = None) -> dict:
     """Re-enrich every archived article (after a model or rule change) into the current
     index, without crawling; articles whose enrichment did not change are left alone."""
-    from bma_news.es.client import connect
+    from core.es.client import connect
     from index_mappings import ensure_index
 
     settings = get_settings()
     data = Path(data_dir or settings.data_dir).resolve()
     alias = index or settings.index
-    with recorded_run(RunSummary("reprocess", _run_id("reprocess"), index=alias), data) as summary:
+    with recorded_run(RunSummary("reprocess", flow_run_id("reprocess"), index=alias),
+                      data) as summary:
         ensure_index(connect(), alias)
         files = _load_archive(summary, data, alias)
         _mark_all_loaded(data, files, summary.run_id)

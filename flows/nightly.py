@@ -5,26 +5,25 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from bma_news.settings import get_settings
+from core.landing import Landing, new_run_id
+from core.settings import get_settings
+from crawler.sources import SOURCE_NAMES
 from flows.ledger import Ledger, run_lock
 from flows.summary import RunSummary
 from flows.tasks import crawl_source, process_raw_file
-from pipeline.landing import raw_files
-
-ALL_SOURCES = ("pr-bangkok", "prbangkok-legacy")
 
 
-def _run_id(flow_name: str) -> str:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+def flow_run_id(flow_name: str) -> str:
+    """The run's id: its kind, the time, and the Prefect flow run's id when there is one."""
     run = flow_run.get_id()
-    return f"{flow_name}-{stamp}-{str(run)[:8]}" if run else f"{flow_name}-{stamp}"
+    return new_run_id(flow_name, suffix=str(run).replace("-", "")[:6] if run else None)
 
 
 def publish(summary: RunSummary, data_dir: Path) -> None:
@@ -57,18 +56,11 @@ def load_pending(summary: RunSummary, data_dir: Path, index: str) -> None:
     from pipeline import ENRICHMENT_VERSION
 
     ledger = Ledger(data_dir)
-    pending = [f for f in raw_files(data_dir) if not ledger.is_loaded(f, ENRICHMENT_VERSION)]
+    pending = [f for f in Landing(data_dir).raw_files()
+               if not ledger.is_loaded(f, ENRICHMENT_VERSION)]
     for raw in pending:
-        counts = process_raw_file(str(raw), str(data_dir), index)
+        summary.add(process_raw_file(str(raw), str(data_dir), index))
         summary.files += 1
-        summary.records += counts["records"]
-        summary.enriched += counts["enriched"]
-        summary.indexed += counts["indexed"]
-        summary.unchanged += counts["unchanged"]
-        summary.dead_lettered += counts["dead_lettered"]
-        summary.skipped.update(counts["skipped"])
-        summary.transient_retries += counts["transient_retries"]
-        summary.seconds.update(counts["seconds"])
         ledger.mark_loaded([raw], ENRICHMENT_VERSION, summary.run_id)
 
 
@@ -78,7 +70,7 @@ def _run(flow_name: str, sources: list[str], data_dir: str | None, index: str | 
     settings = get_settings()
     data = Path(data_dir or settings.data_dir).resolve()
     alias = index or settings.index
-    with recorded_run(RunSummary(flow_name, _run_id(flow_name), index=alias), data) as summary:
+    with recorded_run(RunSummary(flow_name, flow_run_id(flow_name), index=alias), data) as summary:
         for source in sources:
             started = time.perf_counter()
             crawl = crawl_source.with_options(retries=crawl_retries)
@@ -94,7 +86,8 @@ def nightly(sources: list[str] | None = None, base_url: str | None = None,
             since: str | None = None, until: str | None = None, data_dir: str | None = None,
             index: str | None = None, crawl_retries: int = 2) -> dict:
     """Crawl every source from its watermark, enrich what is new, load it, say what happened."""
-    return _run("nightly", list(ALL_SOURCES) if sources is None else sources, data_dir, index, base_url, since, until, crawl_retries)
+    return _run("nightly", list(SOURCE_NAMES) if sources is None else sources, data_dir, index,
+                base_url, since, until, crawl_retries)
 
 
 def date_chunks(since: date, until: date, days: int) -> list[tuple[date, date]]:

@@ -3,11 +3,12 @@ Prefect markdown artifact."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
+
+from core.landing import Landing, write_json_atomic
 
 
 @dataclass
@@ -30,6 +31,14 @@ class RunSummary:
     index: str | None = None
     seconds: Counter = field(default_factory=Counter)  # wall time per phase
 
+    def add(self, counts: dict) -> None:
+        """Add the counts of one file or batch (`pipeline.batch.BatchCounts.as_dict()`)."""
+        for name in ("records", "enriched", "indexed", "unchanged", "dead_lettered",
+                     "transient_retries"):
+            setattr(self, name, getattr(self, name) + counts.get(name, 0))
+        self.skipped.update(counts.get("skipped") or {})
+        self.seconds.update(counts.get("seconds") or {})
+
     def reconciles(self) -> bool:
         return self.records == (self.indexed + self.unchanged + self.dead_lettered
                                 + sum(self.skipped.values()))
@@ -47,10 +56,8 @@ class RunSummary:
                          "crawl": dict(self.crawl), "reconciles": self.reconciles()}
 
     def save(self, data_dir: Path) -> Path:
-        path = data_dir / "runs" / f"{self.run_id}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.as_result(), ensure_ascii=False, indent=1),
-                        encoding="utf-8")
+        path = Landing(data_dir).run_summary(self.run_id)
+        write_json_atomic(path, self.as_result())
         return path
 
     def rows(self) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from importlib import resources
 
 from elasticsearch import Elasticsearch, NotFoundError
 
-from bma_news.errors import ConfigError
+from core.errors import ConfigError
 
 CURRENT_VERSION = 1
 

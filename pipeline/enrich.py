@@ -1,19 +1,25 @@
-"""Enrich raw records: entities, officials and index tokens (see docs/CONTRACTS.md)."""
+"""Enrich records: entities, officials and index tokens (`core.records.EnrichedRecord`).
+
+One output per input, in input order: an `EnrichedRecord`, or a `Rejected` with its reason
+for a record that cannot be enriched (one bad record never stops the stream).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from pipeline import ENRICHMENT_VERSION
-from pipeline.tokenise import index_text, index_tokens
+from core.limits import MAX_BODY_CHARS
+from core.records import EnrichedRecord, Rejected
 
 # Records are validated and sent through nlp.pipe in batches of this size: large enough to
 # amortise spaCy's per-call overhead, small enough that output streams out steadily.
 BATCH_SIZE = 64
-# The tokeniser and CRF are linear in text length, but a record this large is not a press
-# release; it is reported instead of holding a worker for minutes.
-MAX_BODY_CHARS = 2_000_000
+# Records a worker process takes at a time: enough to keep it busy between hand-offs,
+# few enough that results stream back steadily and memory stays flat.
+PARALLEL_CHUNK = 256
+
+Enriched = EnrichedRecord | Rejected
 
 
 def record_problem(record: object) -> str | None:
@@ -32,49 +38,41 @@ def record_problem(record: object) -> str | None:
     return None
 
 
-def enrich_records(records: Iterable[dict]) -> Iterator[dict]:
-    """Enrich records lazily, in input order. A bad record is yielded unchanged with an
-    `error` key instead of raising."""
-    from pipeline.nlp import load_nlp, original_entities
+def enrich_records(records: Iterable[dict]) -> Iterator[Enriched]:
+    """Enrich records lazily, in input order."""
+    from pipeline import ENRICHMENT_VERSION
+    from pipeline.language import load_nlp, original_entities
+    from pipeline.tokenise import index_text, index_tokens
 
     nlp = load_nlp()
     iterator = iter(records)
-    while True:
-        batch = list(islice(iterator, BATCH_SIZE))
-        if not batch:
-            return
+    while batch := list(islice(iterator, BATCH_SIZE)):
         problems = [record_problem(r) for r in batch]
         good = [r for r, p in zip(batch, problems, strict=True) if p is None]
         docs = iter(nlp.pipe(r["body"] for r in good))
         for record, problem in zip(batch, problems, strict=True):
             if problem is not None:
-                yield {**record, "error": problem} if isinstance(record, dict) else {
-                    "record": record, "error": problem}
+                yield Rejected(record, problem, "enrich")
                 continue
             try:
                 doc = next(docs)
-                out = dict(record)
-                out["entities"] = [e.as_record() for e in original_entities(doc)]
-                out["officials"] = [o.as_record() for o in doc.user_data["officials"]]
-                out["title_tokens"] = index_text(record.get("title") or "")
-                out["body_tokens"] = " ".join(index_tokens(doc.user_data["words"]))
-                out["enrichment_version"] = ENRICHMENT_VERSION
+                yield EnrichedRecord(**{
+                    **record,
+                    "entities": original_entities(doc),
+                    "officials": doc.user_data["officials"],
+                    "title_tokens": index_text(record.get("title") or ""),
+                    "body_tokens": " ".join(index_tokens(doc.user_data["words"])),
+                    "enrichment_version": ENRICHMENT_VERSION,
+                })
             except Exception as exc:  # one bad record must not stop the stream
-                yield {**record, "error": f"{type(exc).__name__}: {exc}"}
-                continue
-            yield out
+                yield Rejected(record, f"{type(exc).__name__}: {exc}", "enrich")
 
 
-# Records a worker process takes at a time: enough to keep it busy between hand-offs,
-# few enough that results stream back steadily and memory stays flat.
-PARALLEL_CHUNK = 256
-
-
-def _enrich_chunk(chunk: list[dict]) -> list[dict]:
+def _enrich_chunk(chunk: list[dict]) -> list[Enriched]:
     return list(enrich_records(chunk))
 
 
-def enrich_parallel(records: Iterable[dict], workers: int = 1) -> Iterator[dict]:
+def enrich_parallel(records: Iterable[dict], workers: int = 1) -> Iterator[Enriched]:
     """`enrich_records` on `workers` processes, in input order, streaming.
 
     Worker processes are spawned, not forked: Prefect and the Elasticsearch client keep

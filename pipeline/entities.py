@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
-from pipeline.dates import find_dates
+from core.records import Entity
+from core.thai_calendar import find_thai_dates
 from pipeline.gazetteer import Match, gazetteer_matches
 from pipeline.lexicon import BANGKOK, BANGKOK_ALIASES, PLACE_PREFIXES, lexicon
 from pipeline.ner import CrfTagger, decode, default_tagger
@@ -59,27 +59,11 @@ def crf_spans_texts(
 _LABELS = {"PERSON": "PERSON", "ORGANIZATION": "ORG", "LOCATION": "LOC", "DATE": "DATE"}
 
 
-@dataclass
-class Entity:
-    """An entity; offsets are into the text it was found in."""
-
-    text: str
-    label: str  # PERSON, ORG, LOC, DATE
-    start: int
-    end: int
-    canonical: str
-    kind: str | None = None
-    code: str | None = None
-    title: str = ""  # PERSON: the title, rank or honorific the span starts with
-
-    def as_record(self) -> dict:
-        out = {"text": self.text, "label": self.label, "start": self.start, "end": self.end,
-               "canonical": self.canonical}
-        if self.kind:
-            out["kind"] = self.kind
-        if self.code:
-            out["code"] = self.code
-        return out
+def _entity(text: str, label: str, start: int, end: int, canonical: str,
+            kind: str | None = None, code: str | None = None) -> Entity:
+    """An Entity from values this module has already checked (no validation: a hot path)."""
+    return Entity.model_construct(text=text, label=label, start=start, end=end,
+                                  canonical=canonical, kind=kind, code=code)
 
 
 def split_title(name: str) -> tuple[str, str]:
@@ -147,15 +131,15 @@ def _make(text: str, start: int, end: int, label: str) -> Entity | None:
         if not name or any(ch.isdigit() for ch in name):  # names have no digits
             return None
         name = name.rstrip("ฯ").strip()  # "สุทธิพงษ์ฯ": the abbreviation mark is not the name
-        return Entity(surface, label, start, end, name, title=title)
+        return _entity(surface, label, start, end, name)
     if label == "ORG":
         agency = lexicon().agencies.get(surface)
-        return Entity(surface, label, start, end, agency.name if agency else surface)
+        return _entity(surface, label, start, end, agency.name if agency else surface)
     if label == "LOC":
         canonical, kind, code = classify_place(surface)
         if not any(ch.isalpha() for ch in canonical):
             return None
-        return Entity(surface, label, start, end, canonical, kind, code)
+        return _entity(surface, label, start, end, canonical, kind, code)
     return None
 
 
@@ -229,13 +213,15 @@ def extract_entities(
     for m in matches:
         if kept.overlapping(m.start, m.end):
             continue
-        entities.append(Entity(text[m.start : m.end], m.entry.label, m.start, m.end,
+        entities.append(_entity(text[m.start : m.end], m.entry.label, m.start, m.end,
                                m.entry.canonical, m.entry.kind, m.entry.code))
         kept.add(m.start, m.end)
-    for d in find_dates(text):
-        if not kept.overlapping(d.start, d.end):
-            entities.append(Entity(text[d.start : d.end], "DATE", d.start, d.end, d.iso))
-            kept.add(d.start, d.end)
+    for d in find_thai_dates(text):
+        if not kept.overlapping(*d.date_span):
+            start, end = d.date_span
+            entities.append(_entity(text[start:end], "DATE", start, end,
+                                    d.value.date().isoformat()))
+            kept.add(start, end)
     _add_names_after_short_titles(text, entities, kept)
     _add_repeated_given_names(text, words, entities, kept)
     entities.sort(key=lambda x: (x.start, x.end))
@@ -282,7 +268,7 @@ def _add_names_after_short_titles(text: str, entities: list[Entity], kept: _Inte
         start, end = m.span(1)
         known = name in sets["given"] or name in lexicon().executives_given
         if (known or name not in sets["dict"]) and not kept.overlapping(start, end):
-            entities.append(Entity(name, "PERSON", start, end, name))
+            entities.append(_entity(name, "PERSON", start, end, name))
             kept.add(start, end)
 
 
@@ -306,7 +292,7 @@ def _add_repeated_given_names(
         while at >= 0:
             end = at + len(name)
             if at in starts and end in ends and not kept.overlapping(at, end):
-                entities.append(Entity(name, "PERSON", at, end, name))
+                entities.append(_entity(name, "PERSON", at, end, name))
                 kept.add(at, end)
             at = text.find(name, end)
 
@@ -332,5 +318,5 @@ def to_original(entities: list[Entity], norm: Normalised) -> list[Entity]:
         surface = norm.original[s:e]
         if not surface:
             continue
-        out.append(Entity(surface, ent.label, s, e, ent.canonical, ent.kind, ent.code, ent.title))
+        out.append(_entity(surface, ent.label, s, e, ent.canonical, ent.kind, ent.code))
     return out

@@ -15,7 +15,6 @@ Counts reconcile: received = indexed + unchanged + dead_lettered + sum(skipped).
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections import Counter
@@ -23,22 +22,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
-from pathlib import Path
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
 from pydantic import ValidationError
 
-from bma_news.document import PressReleaseDoc
-from bma_news.errors import UserFacingError
+from core.errors import TRANSIENT_HTTP_STATUSES, Transient
+from core.landing import DeadLetter
+from core.limits import LOAD_BACKOFF_BASE_S, LOAD_BACKOFF_CAP_S, MAX_LOAD_ATTEMPTS
+from core.records import EnrichedRecord, PressReleaseDoc
 
-# Statuses worth another try: the node is busy (429) or briefly unwell (5xx).
-TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_ATTEMPTS = 6
-BACKOFF_BASE_S = 0.5
-BACKOFF_CAP_S = 30.0
+MAX_ATTEMPTS = MAX_LOAD_ATTEMPTS
 
 
-class LoadInterrupted(UserFacingError):
+class LoadInterrupted(Transient):
     """Elasticsearch stayed unreachable or overloaded through every retry."""
 
 
@@ -63,39 +59,14 @@ class LoadReport:
         }
 
 
-class DeadLetter:
-    """Append-only JSONL of records that could not be processed, each with its reason."""
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-        self.count = 0
-
-    @property
-    def path(self) -> Path:
-        return self.directory / f"{datetime.now(UTC).date().isoformat()}.jsonl"
-
-    def write(self, record: dict, reason: str, stage: str) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        entry = {
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "stage": stage,
-            "id": record.get("id"),
-            "reason": reason,
-            "record": record,
-        }
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
-        self.count += 1
-
-
-def _chunks(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
 
 
 def _backoff(attempt: int) -> float:
-    return min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt) * (0.5 + random.random() / 2)
+    return min(LOAD_BACKOFF_CAP_S, LOAD_BACKOFF_BASE_S * 2**attempt) * (0.5 + random.random() / 2)
 
 
 def _error_reason(error: dict | str) -> str:
@@ -126,11 +97,11 @@ class Loader:
         self.sleep = sleep
         self._retries = 0
 
-    def load(self, records: Iterable[dict], refresh: bool = True,
+    def load(self, records: Iterable[EnrichedRecord | dict], refresh: bool = True,
              on_progress: Callable[[int], None] | None = None) -> LoadReport:
         report = LoadReport()
         self._retries = 0
-        pending: list[dict] | None = None
+        pending: list | None = None
         for chunk in _chunks(records, self.chunk_size):
             if pending is not None:
                 self._load_chunk(pending, report, refresh=False)
@@ -145,11 +116,12 @@ class Loader:
         return report
 
     # --- one chunk -----------------------------------------------------------------
-    def _load_chunk(self, chunk: list[dict], report: LoadReport, refresh: bool) -> None:
+    def _load_chunk(self, chunk: list[EnrichedRecord | dict], report: LoadReport, refresh: bool) -> None:
         report.received += len(chunk)
         docs: dict[str, tuple[dict, dict]] = {}
         now = datetime.now(UTC)
-        for record in chunk:
+        for item in chunk:
+            record = item.model_dump(mode="json") if isinstance(item, EnrichedRecord) else item
             try:
                 doc = PressReleaseDoc.from_enriched(record, indexed_at=now)
             except ValidationError as exc:
@@ -207,7 +179,7 @@ class Loader:
                 doc_id, status = result["_id"], result["status"]
                 if status < 300:
                     report.indexed += 1
-                elif status in TRANSIENT_STATUSES:
+                elif status in TRANSIENT_HTTP_STATUSES:
                     retry[doc_id] = todo[doc_id]
                 else:
                     _source, record = todo[doc_id]
@@ -232,8 +204,8 @@ class Loader:
             try:
                 return request()
             except ApiError as exc:
-                if exc.meta.status not in TRANSIENT_STATUSES or attempt == MAX_ATTEMPTS - 1:
-                    if exc.meta.status in TRANSIENT_STATUSES:
+                if exc.meta.status not in TRANSIENT_HTTP_STATUSES or attempt == MAX_ATTEMPTS - 1:
+                    if exc.meta.status in TRANSIENT_HTTP_STATUSES:
                         break
                     raise
             except TransportError:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pycrfsuite
 
+from core.thai_calendar import MONTH_WORDS, TO_ARABIC_DIGITS
 from pipeline.lexicon import ORG_HEADS, PLACE_PREFIXES, lexicon
 
 MODEL_PATH = Path(__file__).parent / "models" / "thainer-crf.crfsuite"
@@ -21,13 +22,6 @@ WINDOW = (-2, -1, 1, 2)
 # label's score per token would trade one for the other, but every penalty tried on the
 # held-out last tenth of train (0.25 to 1.5) lowered micro-F1, so none is applied.
 O_PENALTY = 0.0
-_MONTHS = (
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
-    "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม", "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.",
-    "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
-)
-# ThaiNER writes numbers with Arabic digits; releases often use Thai ones (๒๕๖๗).
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _PLACE_PREFIX_WORDS = frozenset(p for p, _ in PLACE_PREFIXES)
 
 
@@ -65,7 +59,7 @@ def _word_sets() -> dict[str, frozenset[str]]:
         "given": lex.given_names,
         "family": lex.family_names,
         "dict": frozenset(thai_words()),
-        "month": frozenset(_MONTHS),
+        "month": MONTH_WORDS,
         "placepre": _PLACE_PREFIX_WORDS,
     }
 
@@ -73,7 +67,8 @@ def _word_sets() -> dict[str, frozenset[str]]:
 def word_features(word: str) -> list[str]:
     """Features of one word on its own (no context)."""
     sets = _word_sets()
-    lw = word.lower().translate(_THAI_DIGITS)
+    # ThaiNER writes numbers with Arabic digits; releases often use Thai ones (๒๕๖๗).
+    lw = word.lower().translate(TO_ARABIC_DIGITS)
     feats = [f"w={lw}", f"sh={_shape(word)}"]
     if word.isspace():
         feats.append("space" if "\n" not in word else "nl")

@@ -9,10 +9,11 @@ when the position names none. A position right before the name is used when none
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-from pipeline.entities import Entity
+from core.limits import MAX_POSITION_CHARS
+from core.records import Entity, Official
+from pipeline.entities import split_title
 from pipeline.lexicon import BANGKOK, lexicon
 from pipeline.tokenise import segment
 
@@ -27,19 +28,6 @@ _UNIT_HEADS = ("กระทรวง", "กรม", "สำนักงาน",
                "การไฟฟ้า", "การประปา", "องค์การ", "สถาบัน", "ศูนย์", "กอง", "บริษัท")
 _POSITION_STOP_CHARS = " \t\n()[]{},;:\"'“”‘’/"
 _MAX_GAP = 1  # at most one space between a name and its position
-# No real position is longer; it bounds the scans on pathological text without spaces.
-MAX_POSITION_CHARS = 120
-
-
-@dataclass(frozen=True)
-class Official:
-    name: str
-    title: str
-    position: str
-    organization: str
-
-    def as_record(self) -> dict:
-        return asdict(self)
 
 
 @lru_cache(maxsize=1)
@@ -170,7 +158,7 @@ def extract_officials(text: str, entities: list[Entity]) -> list[Official]:
             following = orgs.get(after)
         official = Official(
             name=ent.canonical,
-            title=ent.title,
+            title=split_title(ent.text)[0],
             position=position,
             organization=organization_of(position, following) if position else "",
         )
@@ -179,6 +167,7 @@ def extract_officials(text: str, entities: list[Entity]) -> list[Official]:
             by_name[ent.canonical] = official
         elif not known.position and position:
             by_name[ent.canonical] = Official(
-                known.name, known.title or official.title, position, official.organization
+                name=known.name, title=known.title or official.title, position=position,
+                organization=official.organization,
             )
     return list(by_name.values())

@@ -15,18 +15,12 @@ from pathlib import Path
 
 import nlpo3
 
+from core.limits import MAX_INDEX_TOKEN_CHARS, MAX_SENTENCE_TOKENS, MAX_TOKENISER_CHUNK_CHARS
 from pipeline.normalise import normalise
 
-# newmm explores every segmentation of an ambiguous run; we never hand nlpo3 more than
-# this many characters at once (cut at whitespace where possible, else before a character
-# that starts a cluster), so even a 1 MB run without spaces costs bounded work per chunk.
-MAX_CHUNK_CHARS = 1000
-# Lucene rejects terms over 32,766 bytes (a Thai character is 3 bytes in UTF-8, emoji 4);
-# tokens for the index are cut far below that: nothing useful is longer than 100 chars.
-MAX_INDEX_TOKEN_CHARS = 100
-# The NER tags one sequence at a time; a paragraph longer than this is tagged in pieces
-# (cut at whitespace where possible) so memory stays bounded on pathological input.
-MAX_SENTENCE_TOKENS = 400
+# Chunks handed to nlpo3 are cut at whitespace where possible, else before a character
+# that starts a cluster (core.limits.MAX_TOKENISER_CHUNK_CHARS).
+MAX_CHUNK_CHARS = MAX_TOKENISER_CHUNK_CHARS
 
 _MARKS = "\u0e31\u0e33-\u0e3a\u0e47-\u0e4e"
 # A chunk is a line, or a piece of a long line ending before whitespace, or (no whitespace

@@ -16,11 +16,8 @@ from pathlib import Path
 import numpy as np
 import pycrfsuite
 
-# Sequences are decoded together, padded to the longest; this caps the padded block.
-MAX_BATCH_TOKENS = 200_000
-# Emission rows of distinct words are cached (360 bytes each); a long-running worker that
-# has seen more words than this starts over, so memory stays bounded (~110 MB at most).
-MAX_CACHED_WORDS = 300_000
+from core.limits import MAX_CACHED_WORDS
+from core.limits import MAX_DECODE_BATCH_TOKENS as MAX_BATCH_TOKENS
 
 
 def _model_digest(model_path: Path) -> str:

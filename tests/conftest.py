@@ -27,8 +27,8 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def es_client():
-    from bma_news.errors import ElasticsearchUnavailable
-    from bma_news.es.client import connect
+    from core.errors import ElasticsearchUnavailable
+    from core.es.client import connect
 
     try:
         client = connect()

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from bma_news.document import PressReleaseDoc
+from core.records import PressReleaseDoc
 from index_mappings import load_definition, mapping_properties
 
 KEYWORDISH = {"keyword", "text"}

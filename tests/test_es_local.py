@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from bma_news.es import local
-from bma_news.es.local import LocalNode, NodeError, find_java
-from bma_news.settings import Settings
+from core.es import node as local
+from core.es.node import LocalNode, NodeError, find_java
+from core.settings import Settings
 
 FAKE_VERSION = "9.9.9"
 

@@ -1,35 +1,33 @@
-"""The sources the crawler knows, registered in one list.
+"""The sources the crawler knows: every package here that declares a `SOURCE`.
 
-Adding a site = one module here (name, domains, origin, entry points, a pure `parse`)
-plus its spider in `crawler/spiders.py` and its fixtures under `tests/fixtures/<name>/`.
+Adding a site = one package `crawler/sources/<site>/` (its `SOURCE`, a pure `parse`, a
+spider that only navigates) plus fixtures under `tests/fixtures/<source name>/`; every list
+of sources (the CLI's choices, the nightly flow's sources, the tests) derives from here,
+and `tests/crawler/test_sources.py` fails when a registered source has no fixtures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import importlib
+import pkgutil
 
-from crawler.models import Article
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    allowed_domains: tuple[str, ...]
-    origin: str  # canonical origin; records' canonical URLs use it whatever --base-url is
-    entry_points: tuple[str, ...]  # paths (with query) the crawl starts from
-    parse: Callable[..., Article]  # parse(body: bytes, url: str, content_type=None)
-    spider: str  # import path of the spider class
+from crawler.sources.registry import Source
 
 
-def _load() -> list[Source]:
-    from crawler.sources import pr_bangkok, prbangkok_legacy
+def _discover() -> list[Source]:
+    found = []
+    for module in pkgutil.iter_modules(__path__):
+        if module.ispkg:
+            source = getattr(importlib.import_module(f"{__name__}.{module.name}"), "SOURCE", None)
+            if isinstance(source, Source):
+                found.append(source)
+    # The primary site first: `all` crawls it first, `--base-url` means it.
+    return sorted(found, key=lambda s: (not s.primary, s.name))
 
-    return [pr_bangkok.SOURCE, prbangkok_legacy.SOURCE]
 
-
-SOURCES: list[Source] = _load()
+SOURCES: list[Source] = _discover()
 SOURCE_NAMES: tuple[str, ...] = tuple(s.name for s in SOURCES)
+PRIMARY_SOURCE: str = next((s.name for s in SOURCES if s.primary), SOURCE_NAMES[0])
 
 
 def get_source(name: str) -> Source:
@@ -37,3 +35,6 @@ def get_source(name: str) -> Source:
         if source.name == name:
             return source
     raise KeyError(name)
+
+
+__all__ = ["PRIMARY_SOURCE", "SOURCES", "SOURCE_NAMES", "Source", "get_source"]

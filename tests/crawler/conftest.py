@@ -1,4 +1,5 @@
-"""Fixtures for crawler tests: a local WordPress-like site and real crawls in a subprocess."""
+"""Fixtures for crawler tests: a local WordPress-like site and real crawls, launched exactly
+as the flows launch them (`crawler.launch`, i.e. `bma-news crawl` in its own process)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from crawler.testing.crawl_runner import run_crawl_process
-from crawler.testing.wp_server import WordPressSite, serve
+from crawler.launch import CrawlOutcome, run_crawl_subprocess
+from demo.wordpress import WordPressSite, serve
+
+# Fast settings for tests only; real runs keep the polite defaults.
+TEST_ENV = {"BMA_NEWS_DOWNLOAD_DELAY": "0", "BMA_NEWS_CRAWL_DOWNLOAD_TIMEOUT": "5"}
+
+
+def crawl_env(data_dir: Path, **overrides: str) -> dict[str, str]:
+    import os
+
+    return {**os.environ, **TEST_ENV, "BMA_NEWS_DATA_DIR": str(data_dir), **overrides}
 
 
 @pytest.fixture
@@ -19,15 +29,16 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run_crawl(data_dir: Path, tmp_path: Path):
-    """run_crawl(source, base_url, *args, env=...) -> CrawlResult, one subprocess per call."""
+    """run_crawl(source, base_url, *args, env=...) -> CrawlOutcome, one process per call."""
     counter = {"n": 0}
 
     def run(source: str, base_url: str | None, *args: str, timeout: float = 120,
-            env: dict[str, str] | None = None):
+            env: dict[str, str] | None = None) -> CrawlOutcome:
         counter["n"] += 1
-        return run_crawl_process(source, base_url, data_dir, *args, timeout=timeout, env=env,
-                                 summary_path=tmp_path / f"summary-{counter['n']}.json",
-                                 cwd=tmp_path)
+        return run_crawl_subprocess(source, data_dir=data_dir, base_url=base_url, extra=args,
+                                    env={**TEST_ENV, **(env or {})}, timeout=timeout,
+                                    cwd=tmp_path, with_records=True,
+                                    summary_path=tmp_path / f"summary-{counter['n']}.json")
 
     return run
 

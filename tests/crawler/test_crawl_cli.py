@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawler.testing.crawl_runner import crawl_env
-from crawler.testing.wp_server import WordPressSite, serve
+from demo.wordpress import WordPressSite, serve
+from tests.crawler.conftest import crawl_env
 
 BMA_NEWS = Path(sys.executable).with_name("bma-news")
 
@@ -36,7 +36,7 @@ def test_bma_news_crawl_all_writes_the_summary_the_flows_read(tmp_path):
 
 
 def test_help_does_not_import_scrapy():
-    code = ("import sys; from crawler.cli import register; import typer; app = typer.Typer(); "
+    code = ("import sys; from bma_news.commands.crawl import register; import typer; app = typer.Typer(); "
             "register(app); print('scrapy' in sys.modules)")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})

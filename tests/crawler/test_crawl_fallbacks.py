@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.testing.wp_server import Route, WordPressSite, serve
+from demo.wordpress import Route, WordPressSite, serve
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

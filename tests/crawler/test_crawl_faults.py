@@ -10,8 +10,9 @@ import zlib
 
 import pytest
 
-from crawler.testing.crawl_runner import crawl_command, crawl_env, read_records
-from crawler.testing.wp_server import Route, WordPressSite, serve
+from crawler.launch import crawl_command, read_records
+from demo.wordpress import Route, WordPressSite, serve
+from tests.crawler.conftest import crawl_env
 
 
 def numbered_posts(count: int) -> list[dict]:
@@ -30,7 +31,7 @@ def test_interrupted_crawl_resumes_without_missing_or_repeating(data_dir, tmp_pa
     marker, enough = ("rest_route", 4) if mode == "rest" else ("/?p=", 12)
     with serve(site) as server:
         first_summary = tmp_path / "first.json"
-        process = subprocess.Popen(crawl_command("pr-bangkok", server.url, first_summary, "--since", "2024-01-01"),
+        process = subprocess.Popen(crawl_command("pr-bangkok", first_summary, base_url=server.url, since="2024-01-01"),
                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
         deadline = time.time() + 30
         while sum(marker in p for p in server.paths()) < enough and time.time() < deadline:
@@ -43,7 +44,7 @@ def test_interrupted_crawl_resumes_without_missing_or_repeating(data_dir, tmp_pa
         assert (data_dir / "state" / "pr-bangkok" / "jobdir").exists()
 
         second_summary = tmp_path / "second.json"
-        subprocess.run(crawl_command("pr-bangkok", server.url, second_summary, "--since", "2024-01-01"),
+        subprocess.run(crawl_command("pr-bangkok", second_summary, base_url=server.url, since="2024-01-01"),
                        env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path, check=True)
         second = json.loads(second_summary.read_text())
         fetched = [p for p in server.paths() if marker in p]

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from crawler.models import article_id, content_hash
+from crawler.parsing.article import article_id, content_hash
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.models import SkipPage
-from crawler.sources import get_source
-from crawler.sources.pr_bangkok import parse_rest_post
+from crawler.parsing.article import SkipPage
+from crawler.sources import SOURCE_NAMES, get_source
+from crawler.sources.pr_bangkok.parser import parse_rest_post
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FETCHED_AT = "2024-01-01T00:00:00+07:00"
@@ -27,7 +27,7 @@ FETCHED_AT = "2024-01-01T00:00:00+07:00"
 
 def _cases() -> list[tuple[str, Path]]:
     cases = []
-    for source in ("pr-bangkok", "prbangkok-legacy"):
+    for source in SOURCE_NAMES:
         for path in sorted((FIXTURES / source).glob("*.html")) + sorted((FIXTURES / source).glob("*.post.json")):
             cases.append((source, path))
     return cases
@@ -49,7 +49,7 @@ def _parse(source: str, path: Path) -> dict:
             article = get_source(source).parse(path.read_bytes(), _url(path, source))
     except SkipPage as skipped:
         return {"skip": skipped.reason}
-    return article.to_record(FETCHED_AT)
+    return article.to_record(FETCHED_AT).model_dump(mode="json")
 
 
 @pytest.mark.parametrize(("source", "path"), _cases(), ids=lambda v: getattr(v, "name", v))
@@ -123,7 +123,7 @@ HTML_PIECES = st.sampled_from([
                  st.lists(HTML_PIECES, max_size=40).map(lambda parts: "".join(parts).encode("utf-8"))))
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_parsers_never_crash(body):
-    for source in ("pr-bangkok", "prbangkok-legacy"):
+    for source in SOURCE_NAMES:
         try:
             article = get_source(source).parse(body, "https://prbangkok.com/th/x/view/abc")
         except SkipPage:

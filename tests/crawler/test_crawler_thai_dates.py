@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.thai_dates import (
+from core.thai_calendar import (
     ABBREVIATED_MONTHS,
     FULL_MONTHS,
     find_thai_date,
@@ -17,8 +17,8 @@ from crawler.thai_dates import (
 )
 
 BANGKOK = timezone(timedelta(hours=7))
-FULL_BY_NUMBER = {n: name for name, n in FULL_MONTHS.items() if name != "กรกฏาคม"}
-ABBR_BY_NUMBER = {n: name for name, n in ABBREVIATED_MONTHS.items()}
+FULL_BY_NUMBER = dict(enumerate(FULL_MONTHS, 1))
+ABBR_BY_NUMBER = dict(enumerate(ABBREVIATED_MONTHS, 1))
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 WEEKDAYS = ["จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์"]
 

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawler.encoding import decode_html
-from crawler.middlewares import host_is_private, is_private_address
-from crawler.state import FIRST_RUN_WINDOW, OVERLAP, SourceState
-from crawler.testing.wp_server import WordPressSite
-from crawler.text import html_to_text, plain_title
+from crawler.engine.middlewares import host_is_private, is_private_address
+from crawler.engine.state import FIRST_RUN_WINDOW, OVERLAP, SourceState
+from crawler.parsing.encoding import decode_html
+from crawler.parsing.text import html_to_text, plain_title
+from demo.wordpress import WordPressSite
 
 BANGKOK = timezone(timedelta(hours=7))
 
@@ -83,7 +83,7 @@ def test_state_round_trip_and_window(tmp_path):
 
 
 def test_unreadable_state_is_a_clear_error(tmp_path):
-    from bma_news.errors import UserFacingError
+    from core.errors import UserFacingError
 
     path = tmp_path / "pr-bangkok" / "watermark.json"
     path.parent.mkdir()
@@ -133,7 +133,7 @@ def test_decoding(body, content_type, expected):
 
 
 def test_a_second_crawl_of_the_same_source_is_refused_while_one_runs(tmp_path):
-    from bma_news.errors import UserFacingError
+    from core.errors import UserFacingError
     from crawler.run import _lock
 
     held = _lock(tmp_path, "pr-bangkok")

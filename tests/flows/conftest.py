@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bma_news.settings import get_settings
-from crawler.testing.wp_server import BANGKOK, WordPressSite, serve
+from core.settings import get_settings
+from core.thai_calendar import BANGKOK
+from demo.wordpress import WordPressSite, serve
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from bma_news.es.client import make_client
-from bma_news.es.local import LocalNode
-from bma_news.settings import Settings, get_settings
-from crawler.testing.wp_server import WordPressSite, serve
+from core.es.client import make_client
+from core.es.node import LocalNode
+from core.settings import Settings, get_settings
+from demo.wordpress import WordPressSite, serve
 from flows.maintenance import rebuild
 from flows.nightly import nightly
 from tests.faultproxy import FaultProxy

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bma_news.settings import get_settings
+from core.settings import get_settings
 from flows.nightly import nightly
 from tests.flows.conftest import prefect_artifacts
 

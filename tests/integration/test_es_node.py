@@ -11,8 +11,8 @@ import sys
 import httpx
 import pytest
 
-from bma_news.document import PressReleaseDoc
-from bma_news.settings import get_settings
+from core.records import PressReleaseDoc
+from core.settings import get_settings
 from index_mappings import create_index, ensure_index, indices_behind, point_alias
 
 

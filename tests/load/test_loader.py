@@ -8,10 +8,11 @@ from collections import Counter
 
 import pytest
 
-from bma_news.es.client import make_client
-from bma_news.settings import Settings, get_settings
+from core.es.client import make_client
+from core.landing import DeadLetter
+from core.settings import Settings, get_settings
 from index_mappings import ensure_index
-from pipeline.load import DeadLetter, Loader, LoadInterrupted
+from pipeline.load import Loader, LoadInterrupted
 from tests.faultproxy import FaultProxy
 
 # Over Lucene's 32,766-byte term limit for a keyword: the node rejects the document.

@@ -11,7 +11,7 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "pipeline"
 
 @pytest.fixture(scope="session")
 def nlp():
-    from pipeline.nlp import load_nlp
+    from pipeline.language import load_nlp
 
     return load_nlp()
 
@@ -21,6 +21,7 @@ def enrich_one(nlp):
     from pipeline.enrich import enrich_records
 
     def run(body: str, **fields) -> dict:
-        return next(enrich_records([{"id": "t", "body": body, **fields}]))
+        """The enriched record of one body, as it is written to JSON."""
+        return next(enrich_records([{"id": "t", "body": body, **fields}])).model_dump(mode="json")
 
     return run

@@ -4,6 +4,7 @@ import json
 
 from typer.testing import CliRunner
 
+from core.records import EnrichedRecord, Rejected
 from pipeline import ENRICHMENT_VERSION
 from pipeline.enrich import enrich_records
 from pipeline.tokenise import index_text
@@ -16,20 +17,23 @@ def _write(path, lines):
 def test_enrich_records_adds_the_contract_fields():
     record = {"id": "a", "title": "กทม. ลอกท่อ", "body": "สนน. ลอกท่อในเขตบางเขน", "url": "u"}
     out = next(enrich_records([record]))
-    assert out["url"] == "u" and out["id"] == "a"
-    assert out["enrichment_version"] == ENRICHMENT_VERSION
-    assert out["title_tokens"] == index_text(record["title"])
-    assert out["body_tokens"] == index_text(record["body"])
-    assert {e["text"] for e in out["entities"]} >= {"สนน.", "เขตบางเขน"}
-    assert isinstance(out["officials"], list)
+    assert isinstance(out, EnrichedRecord)
+    assert out.url == "u" and out.id == "a"
+    assert out.enrichment_version == ENRICHMENT_VERSION
+    assert out.title_tokens == index_text(record["title"])
+    assert out.body_tokens == index_text(record["body"])
+    assert {e.text for e in out.entities} >= {"สนน.", "เขตบางเขน"}
+    assert isinstance(out.officials, list)
 
 
-def test_enrich_records_yields_bad_records_with_an_error_in_order():
+def test_enrich_records_yields_bad_records_rejected_in_order():
     records = [{"id": "1", "body": "ก"}, {"id": "2"}, {"id": "3", "body": 5}, {"id": "4", "body": ""}]
     out = list(enrich_records(records))
-    assert [r["id"] for r in out] == ["1", "2", "3", "4"]
-    assert "error" not in out[0] and "error" not in out[3]
-    assert "error" in out[1] and "error" in out[2]
+    assert [r.id if isinstance(r, EnrichedRecord) else r.record["id"] for r in out] == [
+        "1", "2", "3", "4"]
+    assert isinstance(out[0], EnrichedRecord) and isinstance(out[3], EnrichedRecord)
+    assert isinstance(out[1], Rejected) and isinstance(out[2], Rejected)
+    assert "body" in out[1].reason and out[1].stage == "enrich"
 
 
 def test_enrich_records_is_lazy():
@@ -40,7 +44,7 @@ def test_enrich_records_is_lazy():
             yield {"id": str(i), "body": "นายสมชาย ใจดี"}
 
     stream = enrich_records(endless())
-    assert next(stream)["id"] == "1"
+    assert next(stream).id == "1"
 
 
 def test_enrich_cli_streams_and_skips_bad_records(tmp_path):

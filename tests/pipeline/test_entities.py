@@ -99,10 +99,10 @@ def test_trailing_affiliation_is_the_organization_not_the_position(nlp):
 
 
 def test_extract_officials_is_a_plain_function():
-    from pipeline.entities import Entity
+    from core.records import Entity
 
     text = "นายก ข รองผว.กทม. กล่าว"
-    person = Entity("นายก ข", "PERSON", 0, 6, "ก ข", title="นาย")
+    person = Entity(text="นายก ข", label="PERSON", start=0, end=6, canonical="ก ข")
     assert extract_officials(text, [person])[0].position == "รองผว.กทม."
 
 

@@ -22,7 +22,7 @@ def search_index(es_client, es_alias) -> str:
 
 @pytest.fixture
 def web_app(es_client, search_index):
-    from bma_news.web.app import create_app
+    from search.web.app import create_app
 
     return create_app(client=es_client, index=search_index)
 
@@ -40,7 +40,7 @@ def bare_web_client(es_client):
     """The app over an index that does not exist: enough for input validation."""
     from fastapi.testclient import TestClient
 
-    from bma_news.web.app import create_app
+    from search.web.app import create_app
 
     with TestClient(create_app(client=es_client, index="bma-news-test-never-created"),
                     raise_server_exceptions=False) as client:
@@ -55,7 +55,7 @@ def live_server(web_app):
 
     import uvicorn
 
-    from bma_news.web.server import server_config
+    from search.web.server import server_config
 
     server = uvicorn.Server(server_config(web_app, port=0))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from bma_news.document import PressReleaseDoc
+from core.records import PressReleaseDoc
 
 GOVERNOR = "ชัชชาติ สิทธิพันธุ์"
 DEPUTY = "ศานนท์ หวังสร้างบุญ"

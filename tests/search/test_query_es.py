@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from bma_news.search.entities import entity_view, top_entities
-from bma_news.search.params import MAX_QUERY_CHARS, IndexMissing, SearchInputError, SearchParams
-from bma_news.search.query import search
+from search.entities import entity_view, top_entities
+from search.params import MAX_QUERY_CHARS, IndexMissing, SearchInputError, SearchParams
+from search.query import search
 
 from .releases import (
     DEPUTY,

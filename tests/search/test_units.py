@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from bma_news.search.highlight import Fragment, align_tokens, find_spans, fragments, lead
-from bma_news.search.params import MAX_PAGE_SIZE, SearchInputError, SearchParams
-from bma_news.search.thaidate import both, gregorian_month, thai_month
-from bma_news.web.chart import month_chart
-from bma_news.web.links import active_filters, safe_href, search_url, with_filter, without
+from core.thai_calendar import both, gregorian_month, thai_month
+from search.highlight import Fragment, align_tokens, find_spans, fragments, lead
+from search.params import MAX_PAGE_SIZE, SearchInputError, SearchParams
+from search.web.chart import month_chart
+from search.web.links import active_filters, safe_href, search_url, with_filter, without
 
 
 def test_params_are_validated_and_bounded():
@@ -88,7 +88,7 @@ def test_links_keep_filters_and_drop_one():
 
 
 def test_month_chart_geometry():
-    from bma_news.search.facets import MonthCount
+    from search.facets import MonthCount
 
     months = [MonthCount("2024-01", 4, "", ""), MonthCount("2024-02", 0, "", ""),
               MonthCount("2024-03", 1, "", "")]
@@ -118,7 +118,7 @@ def test_only_http_links_are_rendered():
 
 
 def test_lowered_keeps_offsets_when_a_character_would_grow():
-    from bma_news.search.highlight import _lowered
+    from search.highlight import _lowered
 
     assert _lowered("กทม. ABC") == "กทม. abc"
     text = "İstanbul กรุงเทพ ABC"

@@ -105,7 +105,7 @@ def test_health_and_missing_index(es_client, web_client):
     assert web_client.get("/healthz").json()["status"] == "ok"
     from fastapi.testclient import TestClient
 
-    from bma_news.web.app import create_app
+    from search.web.app import create_app
 
     missing = f"bma-news-test-missing-{uuid.uuid4().hex[:8]}"
     with TestClient(create_app(client=es_client, index=missing)) as client:

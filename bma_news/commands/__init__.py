@@ -1,0 +1,7 @@
+"""The `bma-news` command groups, one module each; each exposes `register(app)`.
+
+Heavy dependencies (Scrapy, spaCy, Prefect, Elasticsearch) are imported inside the
+commands, so `bma-news --help` stays quick.
+"""
+
+COMMAND_MODULES = ("es", "crawl", "nlp", "flows", "search", "web")

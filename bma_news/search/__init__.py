@@ -1,9 +1,0 @@
-"""Search for staff and journalists: one query module shared by the CLI and the web page.
-
-- `bma_news.search.query.search()`: full-text + entity query with filters, facets, highlights
-- `bma_news.search.entities.top_entities()` / `entity_view()`: the entity questions
-- `bma_news.search.params.SearchParams.build()`: validated, bounded user input
-
-Every function takes the Elasticsearch `client` and the `index` (alias) to use. Nothing is
-imported here, so `bma-news --help` does not load Elasticsearch or the tokeniser.
-"""

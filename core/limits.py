@@ -1,0 +1,80 @@
+"""Every safety limit of the project, each with the reason it has the value it has.
+
+A limit bounds work or memory on input we do not control (a site, a release, a query).
+Tuning knobs that are not safety limits (batch sizes, boosts) stay next to their code.
+Limits a user may need to change are also settings (`core.settings`), whose defaults
+come from here.
+"""
+
+from __future__ import annotations
+
+# --- Lucene / Elasticsearch ------------------------------------------------------------
+# Lucene rejects a single term over 32,766 bytes of UTF-8.
+LUCENE_MAX_TERM_BYTES = 32_766
+# A keyword (a canonical name, a position) is cut to this many characters: at 4 bytes per
+# character at most (emoji; Thai is 3), it stays under Lucene's term limit.
+MAX_KEYWORD_CHARS = LUCENE_MAX_TERM_BYTES // 4
+# Index tokens are cut far below Lucene's limit: no word, name or number anyone searches
+# for is longer than this, and a run of 100+ characters without a break is noise.
+MAX_INDEX_TOKEN_CHARS = 100
+# The index's `max_result_window` (index_mappings/bma-news-v1.json): from + size beyond it
+# fails; deeper reading goes through search_after (exports).
+MAX_RESULT_WINDOW = 10_000
+
+# --- crawling --------------------------------------------------------------------------
+# A page bigger than this is not a press release; the limit applies to the decompressed
+# size too, which stops compression bombs.
+MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+# More redirects than this is a loop or a trap.
+MAX_REDIRECTS = 5
+# Three retries with backoff 1-2-4 s (at the default delay) ride out a restarting server.
+MAX_RETRIES = 3
+# Backoff for 429/5xx never waits longer than this, even when Retry-After asks for more:
+# a night's run must finish.
+MAX_RETRY_BACKOFF_S = 60.0
+# WordPress refuses per_page above 100.
+WP_MAX_PER_PAGE = 100
+# A sitemap index with more children than this is not WordPress's; stop rather than loop.
+MAX_SITEMAPS = 1000
+# HTML listings are the last resort; a site with more pages than this is not walked whole.
+MAX_LISTING_PAGES = 5000
+# A charset meta tag sits near the top of a page; looking further finds charset words in text.
+META_CHARSET_SCAN_BYTES = 4096
+
+# --- NLP -------------------------------------------------------------------------------
+# The tokeniser and CRF are linear in text length, but a record this large is not a press
+# release; it is reported instead of holding a worker for minutes.
+MAX_BODY_CHARS = 2_000_000
+# newmm explores every segmentation of an ambiguous run; nlpo3 never gets more than this
+# many characters at once, so even 1 MB without spaces costs bounded work per chunk.
+MAX_TOKENISER_CHUNK_CHARS = 1000
+# The NER tags one sequence at a time; a paragraph longer than this many tokens is tagged
+# in pieces (cut at whitespace where possible) so memory stays bounded.
+MAX_SENTENCE_TOKENS = 400
+# No real position is longer; it bounds the scans on pathological text without spaces.
+MAX_POSITION_CHARS = 120
+# The CRF decodes sequences together, padded to the longest; this caps the padded block.
+MAX_DECODE_BATCH_TOKENS = 200_000
+# Emission rows of distinct words are cached (360 bytes each); a long-running worker that
+# has seen more words than this starts over, so memory stays bounded (~110 MB at most).
+MAX_CACHED_WORDS = 300_000
+
+# --- loading ---------------------------------------------------------------------------
+# Attempts at one bulk request (429/5xx/connection) before the load gives up, pending.
+MAX_LOAD_ATTEMPTS = 6
+LOAD_BACKOFF_BASE_S = 0.5
+LOAD_BACKOFF_CAP_S = 30.0
+
+# --- search ----------------------------------------------------------------------------
+# Longer than any real search phrase; it bounds the tokeniser's work and the query size.
+MAX_QUERY_CHARS = 500
+# One page of results; deeper reading goes through pagination or the export.
+MAX_PAGE_SIZE = 100
+# Canonical names are keywords; no real name is longer.
+MAX_NAME_CHARS = 200
+# Each filter value is one `term` clause; a handful is plenty for a person to type.
+MAX_FILTER_VALUES = 10
+# A terms aggregation this big is still cheap; more is not readable.
+MAX_TOP_ENTITIES = 1000
+# An export from the web page is a working list, not a dump of the archive.
+MAX_WEB_EXPORT = 1000

@@ -1,1 +1,0 @@
-"""Test helpers other parts may reuse (a local WordPress-like site)."""

@@ -1,0 +1,110 @@
+"""Facet aggregations for any query, and turning their answer into plain data."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from core.thai_calendar import UTC_OFFSET, gregorian_month, thai_month
+
+FACET_SIZE = 10
+# Officials looked at for positions: more than FACET_SIZE, since some may be missing from
+# `persons` and we merge the two lists.
+OFFICIAL_NAMES = 50
+POSITIONS_PER_PERSON = 3
+# Results and charts are in Bangkok time, like the stored dates.
+TIME_ZONE = UTC_OFFSET
+
+
+def facet_aggs(size: int = FACET_SIZE) -> dict:
+    return {
+        "persons": {"terms": {"field": "persons", "size": size}},
+        "organizations": {"terms": {"field": "organizations", "size": size}},
+        "places": {"terms": {"field": "places", "size": size}},
+        "categories": {"terms": {"field": "categories", "size": size}},
+        "sources": {"terms": {"field": "source", "size": size}},
+        "officials": {
+            "nested": {"path": "officials"},
+            "aggs": {"names": {
+                "terms": {"field": "officials.name", "size": OFFICIAL_NAMES},
+                "aggs": {
+                    "positions": {"terms": {"field": "officials.position",
+                                            "size": POSITIONS_PER_PERSON}},
+                    "docs": {"reverse_nested": {}},
+                },
+            }},
+        },
+        "months": month_histogram(),
+    }
+
+
+def month_histogram() -> dict:
+    return {"date_histogram": {"field": "published_at", "calendar_interval": "month",
+                               "time_zone": TIME_ZONE, "format": "yyyy-MM",
+                               "min_doc_count": 0}}
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+    positions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MonthCount:
+    month: str  # YYYY-MM
+    count: int
+    thai: str
+    english: str
+
+
+@dataclass
+class Facets:
+    persons: list[FacetValue] = field(default_factory=list)
+    organizations: list[FacetValue] = field(default_factory=list)
+    places: list[FacetValue] = field(default_factory=list)
+    categories: list[FacetValue] = field(default_factory=list)
+    sources: list[FacetValue] = field(default_factory=list)
+    months: list[MonthCount] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _values(agg: dict | None) -> list[FacetValue]:
+    return [FacetValue(b["key"], b["doc_count"]) for b in (agg or {}).get("buckets", [])]
+
+
+def months_from(agg: dict | None) -> list[MonthCount]:
+    result = []
+    for bucket in (agg or {}).get("buckets", []):
+        key = bucket["key_as_string"]
+        year, month = int(key[:4]), int(key[5:7])
+        result.append(MonthCount(key, bucket["doc_count"], thai_month(year, month),
+                                 gregorian_month(year, month)))
+    return result
+
+
+def parse_facets(aggs: dict, size: int = FACET_SIZE) -> Facets:
+    """People come from `persons` (document counts) with the positions officials were named
+    with; officials not among the canonical persons are added with their own counts."""
+    officials = {
+        b["key"]: (b["docs"]["doc_count"], [p["key"] for p in b["positions"]["buckets"]])
+        for b in aggs.get("officials", {}).get("names", {}).get("buckets", [])
+    }
+    people = _values(aggs.get("persons"))
+    for person in people:
+        if person.value in officials:
+            person.positions = officials[person.value][1]
+    known = {p.value for p in people}
+    people += [FacetValue(name, count, positions)
+               for name, (count, positions) in officials.items() if name not in known]
+    people.sort(key=lambda p: -p.count)  # stable: keeps Elasticsearch's order for ties
+    return Facets(
+        persons=people[:size],
+        organizations=_values(aggs.get("organizations")),
+        places=_values(aggs.get("places")),
+        categories=_values(aggs.get("categories")),
+        sources=_values(aggs.get("sources")),
+        months=months_from(aggs.get("months")),
+    )
