@@ -22,7 +22,7 @@ STEPS = ("normalise", "tokenise", "gazetteer", "ner", "entities", "officials")
 
 _HERE = Path(__file__).parent
 # The modules that decide what `enrich` outputs (not loading, batching, training or scoring).
-_ENRICHMENT_MODULES = (*STEPS, "lexicon", "viterbi", "language", "enrich")
+_ENRICHMENT_MODULES = (*STEPS, "analysis", "lexicon", "viterbi", "language", "enrich")
 
 
 def _enrichment_version() -> str:

@@ -10,13 +10,11 @@ import re
 import tempfile
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import nlpo3
 
-from core.limits import MAX_INDEX_TOKEN_CHARS, MAX_SENTENCE_TOKENS, MAX_TOKENISER_CHUNK_CHARS
-from pipeline.normalise import normalise
+from core.limits import MAX_SENTENCE_TOKENS, MAX_TOKENISER_CHUNK_CHARS
 
 # Chunks handed to nlpo3 are cut at whitespace where possible, else before a character
 # that starts a cluster (core.limits.MAX_TOKENISER_CHUNK_CHARS).
@@ -149,47 +147,16 @@ def sentences(words: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
-@lru_cache(maxsize=1)
-def _compound_parts() -> dict[str, tuple[str, ...]]:
-    """Our dictionary compounds (สำนักงานเขตบางเขน) and the words they contain, so a search
-    for เขตบางเขน or บางเขน also finds documents that name the district office."""
-    from pipeline.lexicon import lexicon
-
-    parts: dict[str, tuple[str, ...]] = {}
-    lex = lexicon()
-    for d in lex.bangkok_districts:
-        parts[f"สำนักงานเขต{d}"] = ("สำนักงาน", f"เขต{d}", d)
-        parts[f"ผู้อำนวยการเขต{d}"] = ("ผู้อำนวยการ", f"เขต{d}", d)
-        parts[f"เขต{d}"] = (d,)
-    for s in lex.bangkok_subdistricts:
-        parts[f"แขวง{s}"] = (s,)
-    for p in lex.provinces:
-        parts[f"จังหวัด{p}"] = (p,)
-    return parts
-
-
 def index_tokens(words: list[str]) -> list[str]:
-    """Index terms from tokens: lower-cased, whitespace dropped (also inside a dictionary
-    entry such as "ต่าง ๆ"), long runs cut, our compounds followed by their parts."""
-    parts = _compound_parts()
-    terms = [t for w in words if not w.isspace() for t in w.lower().split()]
-    out: list[str] = []
-    for term in terms:
-        if len(term) > MAX_INDEX_TOKEN_CHARS:
-            out.extend(
-                term[i : i + MAX_INDEX_TOKEN_CHARS]
-                for i in range(0, len(term), MAX_INDEX_TOKEN_CHARS)
-            )
-            continue
-        out.append(term)
-        extra = parts.get(term)
-        if extra:
-            out.extend(extra)
-    return out
+    """Index terms from tokens: `pipeline.analysis.index_terms` (compounds as the parts a
+    query has, folded, bounded)."""
+    from pipeline.analysis import index_terms
+
+    return index_terms(words)
 
 
 def index_text(text: str) -> str:
     """Tokens for Elasticsearch's whitespace analyzer; used for documents AND queries."""
-    if not text:
-        return ""
-    return " ".join(index_tokens(segment(normalise(text).text)))
+    from pipeline.analysis import analyse
+
+    return analyse(text)

@@ -1,15 +1,14 @@
 """Highlights on the original text, not on the token fields.
 
 The token fields hold space-separated Thai tokens, so Elasticsearch's highlighter would show
-those spaces. Instead the stored tokens are aligned back onto the stored original text
-(same order, searched forward), and the tokens that are query terms become marked spans.
-Everything is HTML-escaped; the only markup is our own `<mark>`.
+those spaces. Instead the forms of the query's concepts (as a release writes them: สนน.,
+สำนักการระบายน้ำ) are found in the stored original text. Everything is HTML-escaped; the
+only markup is our own `<mark>`.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -18,14 +17,8 @@ FRAGMENT_CHARS = 180
 MAX_FRAGMENTS = 3
 # Context kept before the first mark of a snippet.
 LEAD_CHARS = 50
-# A stored token that is not found this far ahead of the previous one is skipped rather than
-# matched somewhere unrelated (the tokeniser may normalise a character the text still has).
-ALIGN_LOOKAHEAD = 80
 # Snippets come from the start of a release; past this, a huge body costs time for nothing.
 MAX_HIGHLIGHT_CHARS = 30_000
-# Token-by-token alignment is a Python loop; past this many characters (a few releases run
-# to 50,000+) query terms are found as plain text instead, which keeps a results page fast.
-ALIGN_MAX_CHARS = 20_000
 
 Span = tuple[int, int]
 
@@ -55,79 +48,33 @@ class Fragment:
 
 
 def _lowered(text: str) -> str:
-    """Lower-case without changing length, so offsets stay valid.
+    """Lower-case and Arabic digits without changing length, so offsets stay valid.
 
     str.lower() never shortens a character, so when the whole text keeps its length every
-    character mapped to one: the C fast path (a long body a character at a time cost
-    about 1 s a page of results). Otherwise (e.g. U+0130 İ becomes two characters), the
-    characters that would grow are left as they are.
+    character mapped to one (the C fast path). Otherwise (e.g. U+0130 İ becomes two
+    characters), the characters that would grow are left as they are.
     """
     lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+    if len(lowered) != len(text):
+        lowered = "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+    return lowered.translate(_DIGITS)
 
 
-def align_tokens(text: str, tokens: str) -> list[tuple[str, int, int]]:
-    """Where each stored token sits in the original text: [(token, start, end)].
-
-    The tokeniser also emits the parts of some compounds after the compound itself
-    (เขตบางเขน, then บางเขน); such a part is placed inside the compound it came from.
-    """
-    lowered = _lowered(text)
-    aligned: list[tuple[str, int, int]] = []
-    pos = 0
-    previous: tuple[str, int, int] | None = None
-    for token in tokens.split():
-        if pos >= len(lowered) and not (previous and token in previous[0]):
-            break  # the text is used up (it may be a prefix of what was tokenised)
-        at = pos
-        while at < len(lowered) and lowered[at].isspace():
-            at += 1
-        if lowered.startswith(token, at):
-            found = at
-        elif previous and token in previous[0]:
-            start = previous[1] + previous[0].index(token)
-            aligned.append((token, start, start + len(token)))
-            continue
-        else:
-            found = lowered.find(token, pos, pos + ALIGN_LOOKAHEAD + len(token))
-            if found < 0:
-                continue
-        previous = (token, found, found + len(token))
-        aligned.append(previous)
-        pos = found + len(token)
-    return aligned
+_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
-def _normalised(text: str) -> tuple[str, Callable[[int, int], tuple[int, int]]]:
-    """The text as the tokeniser saw it (zero-width characters dropped, spaces collapsed,
-    Thai marks reordered) and the map from its offsets back to the original."""
-    from pipeline.normalise import normalise
+def find_spans(text: str, needles: list[str]) -> list[Span]:
+    """Spans of `text` to mark: every occurrence of every needle (the forms of the query's
+    concepts, as written), case and digits folded, longest needle first.
 
-    norm = normalise(text)
-    return norm.text, norm.to_original
-
-
-def find_spans(text: str, tokens: str, terms: set[str], phrase: str = "") -> list[Span]:
-    """Spans of `text` to mark: aligned tokens that are query terms, plus the whole phrase.
-
-    When nothing aligns (a document indexed by an older tokeniser), each term is looked
-    for as plain text, so a hit still shows why it matched.
+    Plain substring search (str.find, in C) over the first MAX_HIGHLIGHT_CHARS characters:
+    a results page of long releases costs a few milliseconds.
     """
     text = text[:MAX_HIGHLIGHT_CHARS]
-    seen, to_original = _normalised(text)
-    spans = [(s, e) for token, s, e in align_tokens(seen[:ALIGN_MAX_CHARS], tokens)
-             if token in terms]
-    lowered = _lowered(seen)
-    if len(seen) > ALIGN_MAX_CHARS:
-        rest = _find_all(lowered[ALIGN_MAX_CHARS:], sorted(terms, key=len, reverse=True))
-        spans += [(s + ALIGN_MAX_CHARS, e + ALIGN_MAX_CHARS) for s, e in rest]
-    needles = [_normalised(phrase)[0].lower()] if phrase else []
-    found = _find_all(lowered, needles)
-    if not spans and not found:
-        found = _find_all(lowered, sorted(terms, key=len, reverse=True))
-    return _merge(text, [to_original(s, e) for s, e in spans + found])
+    lowered = _lowered(text)
+    wanted = sorted({_lowered(n.strip()) for n in needles if n and n.strip()},
+                    key=len, reverse=True)
+    return _merge(text, _find_all(lowered, wanted))
 
 
 def _find_all(lowered: str, needles: list[str]) -> list[Span]:
@@ -212,6 +159,6 @@ def lead(text: str, size: int = FRAGMENT_CHARS) -> Fragment:
     return Fragment(flat[:end].rstrip(), (), False, end < len(flat))
 
 
-def mark_whole(text: str, tokens: str, terms: set[str], phrase: str = "") -> Fragment:
+def mark_whole(text: str, needles: list[str]) -> Fragment:
     """All of a short text (a title) with its marks."""
-    return Fragment(text, tuple(find_spans(text, tokens, terms, phrase)), False, False)
+    return Fragment(text, tuple(find_spans(text, needles)), False, False)

@@ -80,6 +80,65 @@ def entities_command(
     print_entities(found)
 
 
+def eval_search_command(
+    collection: Annotated[str | None, typer.Option(
+        "--collection", help="Folder with corpus.jsonl.gz, queries.tsv, qrels.tsv.")] = None,
+    subset: Annotated[str, typer.Option("--set", help="dev, holdout or all.")] = "dev",
+    systems: Annotated[str, typer.Option(
+        "--systems", help="Comma-separated: ours, wordpress, bm25.")] = "ours,wordpress,bm25",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    per_query: Annotated[bool, typer.Option("--per-query", help="A line per query.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """nDCG@10 and recall@10 of our search and two baselines on a judged query set."""
+    from pathlib import Path
+
+    from core.errors import InputError
+    from search.evaluate import DEFAULT_COLLECTION, KINDS, Collection, evaluate
+
+    if subset not in ("dev", "holdout", "all"):
+        raise InputError("--set must be dev, holdout or all")
+    chosen = tuple(s.strip() for s in systems.split(",") if s.strip())
+    data = Collection.load(Path(collection) if collection else DEFAULT_COLLECTION)
+    show = not quiet and not as_json and sys.stderr.isatty()
+    if show:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done)
+
+            result = evaluate(data, subset=subset, systems=chosen, progress=progress)
+    else:
+        result = evaluate(data, subset=subset, systems=chosen)
+    if as_json:
+        if not per_query:
+            result.pop("per_query")
+        _print_json(result)
+        return
+    names = list(result["systems"])
+    out = sys.stdout
+    out.write(f"{result['collection']}: set {result['set']}, {result['queries']} queries, "
+              f"{result['documents']} documents, {result['judgments']} judgments\n")
+    out.write(f"{'kind':12s} {'n':>3s} " + " ".join(f"{n + ' nDCG@10':>16s} {'R@10':>6s}"
+                                                   for n in names) + "\n")
+    for kind in (*KINDS, "all"):
+        rows = [result["systems"][n].get(kind) for n in names]
+        if not rows[0]:
+            continue
+        out.write(f"{kind:12s} {rows[0]['queries']:3d} " + " ".join(
+            f"{r['ndcg@10']:16.3f} {r['recall@10']:6.3f}" for r in rows) + "\n")
+    if per_query:
+        for qid, row in result["per_query"].items():
+            out.write(f"{qid} {row['kind']:12s} " + " ".join(
+                f"{n}={row[n]['ndcg@10']:.3f}" for n in names) + f"  {row['query']}\n")
+
+
 def register(app: typer.Typer) -> None:
     app.command("search")(search_command)
     app.command("entities")(entities_command)
+    app.command("eval-search")(eval_search_command)

@@ -45,7 +45,10 @@ def test_official_full_name_ranks_the_release_naming_them_first(es_client, searc
     assert ids(result)[: len(naming)] and set(ids(result)[: len(naming)]) == naming
     assert scattered in ids(result), "all terms present: it matches, but ranks below"
     assert ids(result).index(scattered) >= len(naming)
-    assert releases["school-dindaeng"].id not in ids(result), "first name only: not all terms"
+    partial = releases["school-dindaeng"].id  # the first name only: a graded fallback
+    if partial in ids(result):
+        assert ids(result).index(partial) > ids(result).index(scattered), \
+            "a release with part of the query ranks below every release with all of it"
 
 
 def test_entity_filters_narrow_the_results(es_client, search_index, releases):
@@ -108,16 +111,20 @@ def test_script_in_a_body_comes_back_escaped(es_client, search_index, releases):
 
 
 def test_lucene_syntax_words_are_searched_as_words(es_client, search_index, releases):
+    """Operators, fields, wildcards and regexes are text: a hit has one of the query's
+    words in it (nothing matches through `*`, `_exists_` or `/.*/`), and nothing fails."""
     for query in ('title:(ชัชชาติ) AND body:น้ำ* OR "x"~2', "ชัชชาติ^10 || _exists_:body",
-                  "/.*/ [a TO z] {!lucene} \\", "น้ำท่วม) OR (*"):
-        result = search(es_client, search_index, SearchParams.build(query))
-        assert result.total == 0, f"{query}: run as plain words, found nowhere"
-    result = search(es_client, search_index, SearchParams.build("(น้ำท่วม*) AND พหลโยธิน~"))
-    assert result.total == 0, "'and' is a word to find, not an operator"
-    result = search(es_client, search_index, SearchParams.build('body:พหลโยธิน^2 "น้ำท่วม"'))
-    assert result.total == 0, "'body' is a word to find, not a field"
+                  "/.*/ [a TO z] {!lucene} \\", "น้ำท่วม) OR (*", "(น้ำท่วม*) AND พหลโยธิน~",
+                  'body:พหลโยธิน^2 "น้ำท่วม"'):
+        result = search(es_client, search_index, SearchParams.build(query, size=100))
+        words = [w.lower() for w in re.findall(r"[^\W_]+", query)]
+        for hit in result.hits:
+            text = (by_id(releases)[hit.id].title + by_id(releases)[hit.id].body).lower()
+            assert any(w in text for w in words), (query, hit.title)
+    nothing = search(es_client, search_index, SearchParams.build("/.*/ [qqq TO www] {!lucene}"))
+    assert nothing.total == 0, "no release has these words"
     result = search(es_client, search_index, SearchParams.build("น้ำท่วม) (พหลโยธิน*"))
-    assert ids(result) == [releases["flood-bangkhen"].id], "punctuation is not required"
+    assert ids(result)[0] == releases["flood-bangkhen"].id, "punctuation is not required"
 
 
 def test_long_or_wordless_queries_get_a_clear_message():

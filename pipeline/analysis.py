@@ -1,0 +1,175 @@
+"""The one analysis of documents and queries: the terms Elasticsearch indexes and searches.
+
+Elasticsearch here only splits on whitespace (the `whitespace` analyzer; the integ-test
+distribution has no Thai analysis), so everything that makes a query meet a document
+happens in this module, and the same function runs on both sides:
+
+- **Segmentation that does not depend on context.** Our tokeniser keeps BMA compounds
+  whole for the NER (`สำนักงานเขตบางซื่อ`, `สำนักการระบายน้ำ`), while the same words typed
+  alone in a query are split by the base dictionary (`บางซื่อ` -> `บาง ซื่อ`). For the index
+  such a compound is re-segmented with the base dictionary only (`สำนักงาน เขต บาง ซื่อ`),
+  so its parts are the parts a query has; a phrase query then finds them side by side.
+- **Folding**: lower case; Thai digits as Arabic (๒๕๖๗ -> 2567); a Thai letter written
+  three or more times in a row as one (ดีมากกกก -> ดีมาก); zero-width characters and Thai
+  mark order are already normalised by `pipeline.normalise`.
+- **Bounded terms**: a run longer than `MAX_INDEX_TOKEN_CHARS` is cut.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import nlpo3
+
+from core.limits import MAX_INDEX_TOKEN_CHARS
+
+BASE_DICT = "bma-news-base"
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+# A Thai consonant or vowel repeated 3+ times is emphasis (มากกกก), never spelling.
+_REPEATS = re.compile(r"([\u0e01-\u0e2e\u0e30-\u0e39\u0e40-\u0e44])\1{2,}")
+_lock = threading.Lock()
+_base_loaded = False
+
+
+def fold(term: str) -> str:
+    """Case, digits and emphasis folded; the same on documents and queries."""
+    term = term.lower().translate(_THAI_DIGITS)
+    if len(term) >= 3:
+        term = _REPEATS.sub(r"\1", term)
+    return term
+
+
+@lru_cache(maxsize=1)
+def base_words() -> frozenset[str]:
+    from pythainlp.corpus import thai_words
+
+    return frozenset(thai_words())
+
+
+def _ensure_base() -> None:
+    global _base_loaded
+    if _base_loaded:
+        return
+    with _lock:
+        if _base_loaded:
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "base.txt"
+            path.write_text("\n".join(sorted(base_words())), encoding="utf-8")
+            message, ok = nlpo3.load_dict(str(path), BASE_DICT)
+        if not ok and "already" not in message:
+            raise RuntimeError(f"nlpo3 could not load the base dictionary: {message}")
+        _base_loaded = True
+
+
+@lru_cache(maxsize=1)
+def _our_compounds() -> frozenset[str]:
+    """Words our tokeniser keeps whole that the base dictionary does not know."""
+    from pipeline.lexicon import lexicon
+
+    return frozenset(w for w in lexicon().custom_words() if w not in base_words())
+
+
+@lru_cache(maxsize=1)
+def _heads() -> tuple[str, ...]:
+    """Heads a compound is cut after: organization heads (สำนัก, สำนักงาน, กรม, ...) and
+    place prefixes (เขต, แขวง, จังหวัด), longest first."""
+    from pipeline.lexicon import ORG_HEADS
+
+    heads = {*ORG_HEADS, "เขต", "แขวง", "จังหวัด", "อำเภอ", "ตำบล", "ผู้อำนวยการ"}
+    return tuple(sorted(heads, key=len, reverse=True))
+
+
+@lru_cache(maxsize=200_000)
+def sub_words(token: str) -> tuple[str, ...]:
+    """The parts a query would have for `token`.
+
+    A BMA compound (สำนักงานเขตบางซื่อ, สำนักการระบายน้ำ) is cut after its head and the rest
+    re-segmented by the base dictionary (สำนักงาน เขต บาง ซื่อ; สำนัก การ ระบาย น้ำ); a base
+    word made of a head and another head or a place (สำนักงานเขต) is cut the same way.
+    Abbreviations (with "." or "ฯ") and every other word stay whole.
+    """
+    if "." in token or "ฯ" in token:
+        return (token,)
+    compound = token in _our_compounds()
+    for head in _heads():
+        rest = token[len(head):]
+        if rest and token.startswith(head) and (
+                compound or rest in _heads() or _is_place(rest) or rest in _our_compounds()):
+            return (head, *_rest_parts(rest))
+    return _rest_parts(token) if compound else (token,)
+
+
+def _rest_parts(rest: str) -> tuple[str, ...]:
+    if _is_place(rest) and rest in base_words() or rest in _heads():
+        return (rest,)
+    if rest.startswith(_heads()):
+        cut = sub_words(rest)
+        if len(cut) > 1:
+            return cut
+    _ensure_base()
+    parts = tuple(p for p in nlpo3.segment(rest, BASE_DICT, False) if not p.isspace())
+    if "".join(parts) != rest:
+        return (rest,)
+    words = base_words()
+    if all(p in words for p in parts):
+        return parts
+    # otherwise the parts the rest has when typed alone (our tokeniser, then these rules)
+    from pipeline.tokenise import segment
+
+    alone = [w for w in segment(rest) if not w.isspace()]
+    if len(alone) > 1:
+        return tuple(p for w in alone for p in sub_words(w))
+    # a place the base dictionary cannot cut (บางเขน) is split as a query would split it
+    return parts if _is_place(rest) else (rest,)
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    from pipeline.lexicon import lexicon
+
+    lex = lexicon()
+    return frozenset({*lex.bangkok_districts, *lex.bangkok_subdistricts, *lex.provinces})
+
+
+def _is_place(word: str) -> bool:
+    return word in _places()
+
+
+def index_terms(words: list[str]) -> list[str]:
+    """Index terms from tokeniser output: whitespace dropped (also inside a dictionary
+    entry such as "ต่าง ๆ"), compounds as their parts, folded, long runs cut."""
+    out: list[str] = []
+    for word in words:
+        if word.isspace():
+            continue
+        for piece in word.split():
+            for part in sub_words(piece):
+                term = fold(part)
+                if len(term) > MAX_INDEX_TOKEN_CHARS:
+                    out.extend(term[i : i + MAX_INDEX_TOKEN_CHARS]
+                               for i in range(0, len(term), MAX_INDEX_TOKEN_CHARS))
+                elif term:
+                    out.append(term)
+    return out
+
+
+def analyse(text: str) -> str:
+    """The analysed form of a text, for the `whitespace` analyzer: documents AND queries."""
+    if not text:
+        return ""
+    from pipeline.normalise import normalise
+    from pipeline.tokenise import segment
+
+    norm = normalise(text).text
+    if has_emphasis(norm):  # before segmenting: มากกกก would not split as มาก
+        norm = _REPEATS.sub(r"\1", norm)
+    return " ".join(index_terms(segment(norm)))
+
+
+def has_emphasis(text: str) -> bool:
+    return _REPEATS.search(text) is not None

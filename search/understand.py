@@ -1,0 +1,252 @@
+"""What a query is about: its concepts, each with the forms a release may write it in.
+
+"น้ำท่วม บางเขน" is two concepts: flooding (น้ำท่วม, น้ำท่วมขัง, อุทกภัย) and the district
+บางเขน (a place entity). "ผู้ว่าฯ กทม." is one concept, the governor's position, with every
+way releases write it. Concepts come from, longest match first:
+
+- the variants lexicon `search/data/variants.json` (positions and their short forms as BMA
+  staff write them, national agencies, spellings),
+- the BMA agency registry `pipeline/data/agencies.json` (names and abbreviations),
+- the gazetteer: Bangkok's districts and subdistricts, the provinces (with or without
+  เขต / แขวง / จังหวัด),
+- a Buddhist-era year, which a release may also write in the common era (2567 / 2024).
+
+Whatever is left is split by the tokeniser; a run of a few words stays one concept (a
+phrase), a longer run gives a concept per word. Stopwords and titles (นาย, นาง) are dropped
+unless nothing else is left. Every form is analysed by `pipeline.analysis.analyse`, the
+analysis the documents were indexed with.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from core.thai_calendar import BE_OFFSET
+
+VARIANTS_FILE = Path(__file__).parent / "data" / "variants.json"
+# A run of at most this many words the lexicons do not know stays one phrase concept.
+MAX_PHRASE_WORDS = 3
+# Weight of a related form (a near-synonym) against an exact form.
+RELATED_WEIGHT = 0.5
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_YEAR = re.compile(r"^(25[0-9]{2})$")
+# English function words (and Lucene's operators typed as words) are not concepts.
+ENGLISH_STOPWORDS = frozenset(
+    "a an and are as at be by for from in into is it of on or not the to with".split())
+
+
+@dataclass(frozen=True)
+class Form:
+    text: str  # as written (for highlighting)
+    analysed: str  # as indexed (for the phrase query)
+    weight: float = 1.0
+
+
+@dataclass
+class Concept:
+    """One thing the query asks for, and the ways a release may say it."""
+
+    text: str  # the query's own words for it
+    forms: list[Form] = field(default_factory=list)
+    # canonical entity names: {"persons"|"organizations"|"places": name}
+    entities: dict[str, str] = field(default_factory=dict)
+    kind: str = "words"  # words, variant, agency, place, year
+
+    @property
+    def needles(self) -> list[str]:
+        """What highlighting marks: the exact forms (not near-synonyms)."""
+        return [f.text for f in self.forms if f.weight >= 1.0]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    forms: tuple[tuple[str, float], ...]
+    entities: tuple[tuple[str, str], ...]
+    kind: str
+
+
+def _fold(text: str) -> str:
+    return text.lower().translate(_THAI_DIGITS)
+
+
+@lru_cache(maxsize=1)
+def surfaces() -> dict[str, _Entry]:
+    """Every surface form a query may contain -> the concept it names."""
+    from pipeline.analysis import base_words
+    from pipeline.lexicon import lexicon
+
+    out: dict[str, _Entry] = {}
+    lex = lexicon()
+
+    def add(surface: str, entry: _Entry, replace: bool = False) -> None:
+        key = _fold(surface).strip()
+        if key and (replace or key not in out):
+            out[key] = entry
+
+    raw = json.loads(VARIANTS_FILE.read_text(encoding="utf-8"))
+    related: dict[str, list[str]] = {}
+    for group in raw.get("related", []):
+        for form in group["forms"]:
+            related.setdefault(_fold(form), []).extend(group["related"])
+    agencies = {}
+    for agency in {a.name: a for a in lex.agencies.values()}.values():
+        agencies[agency.name] = agency
+    for group in raw["groups"]:
+        forms = list(dict.fromkeys(group["forms"]))
+        entities: tuple[tuple[str, str], ...] = ()
+        for form in forms:
+            agency = lex.agencies.get(form)
+            if agency is not None:
+                forms += [f for f in (agency.name, *agency.aliases) if f not in forms]
+                entities = (("organizations", agency.name),)
+                break
+        extra = [r for f in forms for r in related.get(_fold(f), ())]
+        entry = _Entry(tuple((f, 1.0) for f in forms) +
+                       tuple((r, RELATED_WEIGHT) for r in dict.fromkeys(extra) if r not in forms),
+                       entities, "variant")
+        for form in forms:
+            add(form, entry)
+    for agency in agencies.values():
+        forms = (agency.name, *agency.aliases)
+        entry = _Entry(tuple((f, 1.0) for f in forms), (("organizations", agency.name),),
+                       "agency")
+        for form in forms:
+            add(form, entry)
+    words = base_words()
+
+    def bare_ok(name: str) -> bool:  # a bare place name that is not also a common word
+        return len(name) >= 4 or name not in words
+
+    for district in lex.bangkok_districts:
+        entry = _Entry(((district, 1.0),), (("places", district),
+                                             ("organizations", f"สำนักงานเขต{district}")), "place")
+        for surface in (f"เขต{district}", f"สำนักงานเขต{district}", f"เขต {district}"):
+            add(surface, entry, replace=True)
+        if bare_ok(district):
+            add(district, entry, replace=True)
+    for sub in lex.bangkok_subdistricts:
+        entry = _Entry(((sub, 1.0),), (("places", sub),), "place")
+        add(f"แขวง{sub}", entry)
+        add(f"แขวง {sub}", entry)
+        if len(sub) >= 5 and sub not in words:
+            add(sub, entry)
+    for province in lex.provinces:
+        entry = _Entry(((province, 1.0),), (("places", province),), "place")
+        for surface in (f"จังหวัด{province}", f"จ.{province}", f"จังหวัด {province}"):
+            add(surface, entry)
+        if bare_ok(province):
+            add(province, entry)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _max_surface_chars() -> int:
+    return max(len(s) for s in surfaces())
+
+
+@lru_cache(maxsize=1)
+def _dropped_words() -> frozenset[str]:
+    from pythainlp.corpus import thai_stopwords
+
+    from pipeline.lexicon import lexicon
+
+    return frozenset(thai_stopwords()) | frozenset(lexicon().titles) | ENGLISH_STOPWORDS
+
+
+def _analysed(text: str) -> str:
+    from pipeline.analysis import analyse
+
+    return analyse(text)
+
+
+def _concept(text: str, entry: _Entry) -> Concept:
+    forms: list[Form] = []
+    seen: set[str] = set()
+    for surface, weight in ((text, 1.0), *entry.forms):
+        analysed = _analysed(surface)
+        if analysed and analysed not in seen:
+            seen.add(analysed)
+            forms.append(Form(surface, analysed, weight))
+    return Concept(text, forms, dict(entry.entities), entry.kind)
+
+
+def _year_concept(text: str) -> Concept:
+    be = int(text)
+    return Concept(text, [Form(text, text), Form(str(be - BE_OFFSET), str(be - BE_OFFSET), 0.5)],
+                   kind="year")
+
+
+def understand(query: str) -> list[Concept]:
+    """The query's concepts, in the order typed."""
+    from pipeline.normalise import normalise
+    from pipeline.tokenise import tokenise
+
+    text = normalise(query).text
+    folded = _fold(text)
+    tokens = tokenise(text)
+    starts = {t.start for t in tokens} | {i + 1 for i, c in enumerate(text) if c.isspace()}
+    ends = {t.end for t in tokens} | {i for i, c in enumerate(text) if c.isspace()}
+    ends.add(len(text))
+    table = surfaces()
+    longest = _max_surface_chars()
+    found: list[tuple[int, int, _Entry]] = []
+    pos = 0
+    while pos < len(text):
+        if pos not in starts or text[pos].isspace():
+            pos += 1
+            continue
+        hit = None
+        for end in range(min(len(text), pos + longest), pos, -1):
+            if end in ends and folded[pos:end] in table:
+                hit = (pos, end, table[folded[pos:end]])
+                break
+        if hit:
+            found.append(hit)
+            pos = hit[1]
+        else:
+            pos += 1
+    concepts: list[tuple[int, Concept]] = [(s, _concept(text[s:e], entry))
+                                           for s, e, entry in found]
+    covered = [(s, e) for s, e, _ in found]
+    leftovers: list[tuple[int, list[str]]] = []
+    run: list[str] = []
+    run_start = 0
+    for token in tokens:
+        inside = any(s <= token.start < e for s, e in covered)
+        if inside or not any(ch.isalnum() for ch in token.text):
+            if run:
+                leftovers.append((run_start, run))
+                run = []
+            continue
+        if not run:
+            run_start = token.start
+        run.append(token.text)
+    if run:
+        leftovers.append((run_start, run))
+    dropped = _dropped_words()
+    words_concepts: list[tuple[int, Concept]] = []
+    fallback: list[tuple[int, Concept]] = []
+    for start, words in leftovers:
+        content = [w for w in words if _fold(w) not in dropped]
+        target = words_concepts if content else fallback
+        chosen = content or words
+        pieces = ["".join(words)] if len(chosen) <= MAX_PHRASE_WORDS and chosen == words else chosen
+        for piece in pieces:
+            if _YEAR.match(_fold(piece)):
+                target.append((start, _year_concept(_fold(piece))))
+                continue
+            analysed = _analysed(piece)
+            if analysed:
+                target.append((start, Concept(piece, [Form(piece, analysed)])))
+    concepts += words_concepts or ([] if concepts else fallback)
+    concepts.sort(key=lambda item: item[0])
+    merged: list[Concept] = []
+    for _, concept in concepts:
+        if not any(c.forms and concept.forms and c.forms[0].analysed == concept.forms[0].analysed
+                   for c in merged):
+            merged.append(concept)
+    return merged

@@ -1,0 +1,57 @@
+"""The one analysis of documents and queries (pipeline.analysis)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.analysis import analyse, fold, sub_words
+from pipeline.lexicon import lexicon
+
+
+def contains(doc: str, query: str) -> bool:
+    return f" {analyse(query)} " in f" {analyse(doc)} "
+
+
+@pytest.mark.parametrize("district", sorted(lexicon().bangkok_districts))
+def test_every_district_typed_alone_meets_the_district_and_its_office(district):
+    """The class the issue found (บางซื่อ typed alone split differently from เขตบางซื่อ):
+    all 50 districts, as a query, sit side by side inside each way a release names them."""
+    for doc in (f"ลงพื้นที่เขต{district} วันนี้", f"สำนักงานเขต{district}แจ้งว่า",
+                f"ผู้อำนวยการเขต{district} กล่าว"):
+        assert contains(doc, district), (district, doc, analyse(doc), analyse(district))
+        assert contains(doc, f"เขต{district}"), (district, doc)
+
+
+@pytest.mark.parametrize("agency", sorted({a.name for a in lexicon().agencies.values()
+                                           if " " not in a.name}))
+def test_agency_names_meet_their_words_typed_alone(agency):
+    doc = f"เจ้าหน้าที่{agency}ลงพื้นที่"
+    assert contains(doc, agency)
+    parts = sub_words(agency)
+    if len(parts) > 1:  # the compound's tail typed alone (ระบายน้ำ, สิ่งแวดล้อม) finds it
+        assert contains(doc, "".join(parts[1:])), (agency, parts)
+
+
+def test_thai_digits_case_and_emphasis_fold_on_both_sides():
+    assert analyse("ปี ๒๕๖๗") == analyse("ปี 2567")
+    assert analyse("BMA Traffy") == analyse("bma traffy")
+    assert analyse("ดีมากกกก") == analyse("ดีมาก")
+    assert fold("๑๒๓") == "123" and fold("กก") == "กก"  # a doubled letter is spelling
+
+
+def test_abbreviations_stay_whole():
+    assert sub_words("สนน.") == ("สนน.",)
+    assert analyse("ผู้ว่าฯ กทม.").split() == ["ผู้ว่าฯ", "กทม."]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="กขคงเขตบางซื่อน้ำท่วมสำนักงาน ๑๒3. ", max_size=60))
+def test_analysis_never_loses_a_letter_of_a_thai_word(text):
+    out = analyse(text)
+    assert "" not in out.split(" ") or out == ""
+    folded = "".join(text.split())
+    # every analysed letter comes from the text, in order (folding only drops repeats)
+    it = iter(fold(folded))
+    assert all(ch in it for ch in "".join(out.split()) if ch.isalpha()) or "ๆ" in text
