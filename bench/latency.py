@@ -41,7 +41,7 @@ def main() -> int:
         index=args.index, size=500, source_includes=["title"],
         query={"function_score": {"random_score": {"seed": args.seed, "field": "_seq_no"}}},
     )["hits"]["hits"]]
-    words = [w for t in titles for w in t.split() if len(w) >= 4]
+    words = [w for t in titles for w in t.split() if len(w) >= 4 and any(c.isalnum() for c in w)]
     orgs = [e.canonical for e in top_entities(client, args.index, label="ORG", top=50)]
     places = [e.canonical for e in top_entities(client, args.index, label="LOC", top=50)]
 

@@ -9,9 +9,10 @@ happens in this module, and the same function runs on both sides:
   alone in a query are split by the base dictionary (`บางซื่อ` -> `บาง ซื่อ`). For the index
   such a compound is re-segmented with the base dictionary only (`สำนักงาน เขต บาง ซื่อ`),
   so its parts are the parts a query has; a phrase query then finds them side by side.
-- **Folding**: lower case; Thai digits as Arabic (๒๕๖๗ -> 2567); a Thai letter written
-  three or more times in a row as one (ดีมากกกก -> ดีมาก); zero-width characters and Thai
-  mark order are already normalised by `pipeline.normalise`.
+- **Folding**: lower case; Thai digits as Arabic (๒๕๖๗ -> 2567); thousands separators
+  dropped (10,000 -> 10000); a Thai letter written three or more times in a row inside a
+  word as one (ดีมากกกก -> ดีมาก, but สสส. stays); zero-width characters and Thai mark
+  order are already normalised by `pipeline.normalise`.
 - **Bounded terms**: a run longer than `MAX_INDEX_TOKEN_CHARS` is cut.
 """
 
@@ -35,11 +36,28 @@ _lock = threading.Lock()
 _base_loaded = False
 
 
+def _collapse(match: re.Match) -> str:
+    # a run that starts a word is an abbreviation (สสส.), not emphasis (มากกกก)
+    start = match.start()
+    text = match.string
+    if start == 0 or not ("\u0e01" <= text[start - 1] <= "\u0e4e"):
+        return match.group(0)
+    return match.group(1)
+
+
+def collapse_emphasis(text: str) -> str:
+    return _REPEATS.sub(_collapse, text)
+
+
+# 10,000 and 10000 are the same number; the comma would make three tokens of it.
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
 def fold(term: str) -> str:
     """Case, digits and emphasis folded; the same on documents and queries."""
     term = term.lower().translate(_THAI_DIGITS)
     if len(term) >= 3:
-        term = _REPEATS.sub(r"\1", term)
+        term = collapse_emphasis(term)
     return term
 
 
@@ -140,9 +158,34 @@ def _is_place(word: str) -> bool:
     return word in _places()
 
 
-def index_terms(words: list[str]) -> list[str]:
+# A word shorter than this is not looked into for the words inside it.
+MIN_COMPOUND_CHARS = 4
+MIN_PART_CHARS = 2
+
+
+@lru_cache(maxsize=200_000)
+def inner_words(term: str) -> tuple[str, ...]:
+    """Dictionary words a dictionary compound is made of: น้ำประปา -> (น้ำ, ประปา),
+    การเลือกตั้ง -> (การ, เลือกตั้ง). Every cut into two base words counts."""
+    if len(term) < MIN_COMPOUND_CHARS or not ("\u0e01" <= term[0] <= "\u0e4f") or "." in term:
+        return ()
+    words = base_words()
+    found: list[str] = []
+    for cut in range(MIN_PART_CHARS, len(term) - MIN_PART_CHARS + 1):
+        head, tail = term[:cut], term[cut:]
+        if head in words and tail in words:
+            found += [head, tail]
+    return tuple(dict.fromkeys(found))
+
+
+def index_terms(words: list[str], inner: bool = False) -> list[str]:
     """Index terms from tokeniser output: whitespace dropped (also inside a dictionary
-    entry such as "ต่าง ๆ"), compounds as their parts, folded, long runs cut."""
+    entry such as "ต่าง ๆ"), compounds as their parts, folded, long runs cut.
+
+    With `inner` (documents), the words found inside dictionary compounds follow the
+    text's own terms, after it, once each: a query for ประปา meets a release that wrote
+    น้ำประปา, while phrases over the text's terms are unchanged.
+    """
     out: list[str] = []
     for word in words:
         if word.isspace():
@@ -155,21 +198,34 @@ def index_terms(words: list[str]) -> list[str]:
                                for i in range(0, len(term), MAX_INDEX_TOKEN_CHARS))
                 elif term:
                     out.append(term)
+    if inner:
+        seen = set(out)
+        extra = {w: None for t in seen for w in inner_words(t) if w not in seen}
+        out.extend(extra)
     return out
 
 
-def analyse(text: str) -> str:
-    """The analysed form of a text, for the `whitespace` analyzer: documents AND queries."""
+def analyse(text: str, document: bool = False) -> str:
+    """The analysed form of a text, for the `whitespace` analyzer: documents (with
+    `document`, which adds the words inside compounds) and queries alike."""
     if not text:
         return ""
     from pipeline.normalise import normalise
     from pipeline.tokenise import segment
 
-    norm = normalise(text).text
-    if has_emphasis(norm):  # before segmenting: มากกกก would not split as มาก
-        norm = _REPEATS.sub(r"\1", norm)
-    return " ".join(index_terms(segment(norm)))
+    return " ".join(index_terms(segment(prepare(normalise(text).text)), inner=document))
 
 
-def has_emphasis(text: str) -> bool:
-    return _REPEATS.search(text) is not None
+def prepare(norm: str) -> str:
+    """What is folded before segmenting (มากกกก would not split as มาก; 10,000 would be
+    three tokens): applied to a normalised text, on both sides."""
+    if needs_folding(norm):
+        norm = _THOUSANDS.sub("", collapse_emphasis(norm.translate(_THAI_DIGITS)))
+    return norm
+
+
+def needs_folding(text: str) -> bool:
+    """Whether the text has emphasis or a number with thousands separators, which must be
+    folded before segmenting (the NER's own segmentation then does not serve the index)."""
+    return _REPEATS.search(text) is not None or _THOUSANDS.search(
+        text.translate(_THAI_DIGITS)) is not None

@@ -41,7 +41,7 @@ def record_problem(record: object) -> str | None:
 def enrich_records(records: Iterable[dict]) -> Iterator[Enriched]:
     """Enrich records lazily, in input order."""
     from pipeline import ENRICHMENT_VERSION
-    from pipeline.analysis import has_emphasis
+    from pipeline.analysis import needs_folding
     from pipeline.language import load_nlp, original_entities
     from pipeline.tokenise import index_text, index_tokens
 
@@ -62,8 +62,9 @@ def enrich_records(records: Iterable[dict]) -> Iterator[Enriched]:
                     "entities": original_entities(doc),
                     "officials": doc.user_data["officials"],
                     "title_tokens": index_text(record.get("title") or ""),
-                    # the NER's segmentation, unless emphasis (มากกกก) must be folded first
-                    "body_tokens": index_text(record["body"]) if has_emphasis(doc.text)
+                    # the NER's segmentation, unless emphasis (มากกกก) or 10,000 must be
+                    # folded before segmenting
+                    "body_tokens": index_text(record["body"]) if needs_folding(doc.text)
                     else " ".join(index_tokens(doc.user_data["words"])),
                     "enrichment_version": ENRICHMENT_VERSION,
                 })

@@ -48,6 +48,11 @@ PHRASE_SLOP = 3
 ENTITY_BOOST = 5.0
 CONCEPT_ENTITY_BOOST = 2.0
 ENTITY_LABELS = ("PERSON", "ORG", "LOC")
+# A concept in the title, or in the first LEAD_POSITIONS terms of the body (the lead
+# paragraph), says what the release is about: constant bonuses, whatever the counts.
+TITLE_BONUS = 0.0
+LEAD_BONUS = 0.0
+LEAD_POSITIONS = 60
 # A name typed without its surname still finds the person: a prefix of this many
 # characters or more is looked up in the canonical names.
 MIN_NAME_PREFIX_CHARS = 4
@@ -96,12 +101,47 @@ class QueryTerms:
         return list(dict.fromkeys(n for n in (*out, stripped, words) if n))
 
 
-def _form_clauses(form: Form) -> list[dict]:
-    out = []
+# Words the lexicons do not know (สะพานถล่ม) match as all their terms, anywhere; a form the
+# lexicons know (ผู้ว่าราชการ กรุงเทพมหานคร) matches as a phrase.
+WORDS_AS_BAG = 1
+# ... but scattered words count for this much of a match side by side.
+BAG_WEIGHT = 0.5
+
+
+def _form_clauses(form: Form, bag: bool = False) -> list[dict]:
+    out: list[dict] = []
     for field_name, boost in (("title_tokens", TITLE_BOOST), ("body_tokens", 1.0)):
-        out.append({"match_phrase": {field_name: {"query": form.analysed, "slop": FORM_SLOP,
-                                                  "boost": boost * form.weight}}})
+        if bag and " " in form.analysed:
+            out.append({"match": {field_name: {"query": form.analysed, "operator": "and",
+                                               "boost": boost * form.weight * BAG_WEIGHT}}})
+        else:
+            out.append({"match_phrase": {field_name: {"query": form.analysed,
+                                                      "slop": FORM_SLOP,
+                                                      "boost": boost * form.weight}}})
     return out
+
+
+def _bag(concept: Concept) -> bool:
+    return bool(WORDS_AS_BAG) and concept.kind == "words"
+
+
+def _fragmented(form: Form) -> bool:
+    """A word the dictionaries do not know, cut into pieces (นวมินทร -> นว มิ นท ร): how its
+    last piece is cut depends on what follows it in a text (นวมินทรมหาราช -> ... นท รม)."""
+    from pipeline.analysis import base_words
+
+    words = base_words()
+    return any("\u0e01" <= t[0] <= "\u0e4e" and t not in words for t in form.analysed.split())
+
+
+def _prefix_clauses(concept: Concept) -> list[dict]:
+    """For such a word, its pieces with the last one as a prefix (match_phrase_prefix)."""
+    if concept.kind != "words":
+        return []
+    return [{"match_phrase_prefix": {field_name: {"query": f.analysed, "max_expansions": 20,
+                                                  "boost": boost * BAG_WEIGHT}}}
+            for f in concept.forms if _fragmented(f)
+            for field_name, boost in (("title_tokens", TITLE_BOOST), ("body_tokens", 1.0))]
 
 
 def _entity_terms(entities: dict[str, str], boost: float) -> list[dict]:
@@ -112,21 +152,44 @@ def _entity_terms(entities: dict[str, str], boost: float) -> list[dict]:
 def concept_matches(concept: Concept) -> dict:
     """Does the release say this concept at all (any exact form, title or body, or an
     entity with its canonical name)?"""
-    clauses = [c for form in concept.forms if form.weight >= 1.0 for c in _form_clauses(form)]
+    clauses = [c for form in concept.forms if form.weight >= 1.0
+               for c in _form_clauses(form, _bag(concept))] + _prefix_clauses(concept)
     clauses += [{"term": {f: name}} for f, name in concept.entities.items()]
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
-def concept_score(concept: Concept) -> dict:
-    return {"dis_max": {"queries": [c for form in concept.forms for c in _form_clauses(form)]
-                        + _entity_terms(concept.entities, CONCEPT_ENTITY_BOOST)}}
+def _span(form: Form, field_name: str) -> dict:
+    terms = [{"span_term": {field_name: t}} for t in form.analysed.split()]
+    if len(terms) == 1:
+        return terms[0]
+    return {"span_near": {"clauses": terms, "slop": FORM_SLOP, "in_order": True}}
+
+
+def concept_score(concept: Concept) -> list[dict]:
+    exact = [f for f in concept.forms if f.weight >= 1.0]
+    out: list[dict] = [{"dis_max": {
+        "queries": [c for form in concept.forms for c in _form_clauses(form, _bag(concept))]
+        + _prefix_clauses(concept) + _entity_terms(concept.entities, CONCEPT_ENTITY_BOOST)}}]
+    if _bag(concept) and any(" " in f.analysed for f in concept.forms):
+        # the words side by side (a name cut into syllables: จิ รา พร) rank above scattered
+        out.append({"dis_max": {"queries": [c for form in concept.forms
+                                            for c in _form_clauses(form)]}})
+    if TITLE_BONUS:
+        out.append({"constant_score": {"boost": TITLE_BONUS, "filter": {"bool": {"should": [
+            {"match_phrase": {"title_tokens": {"query": f.analysed, "slop": FORM_SLOP}}}
+            for f in exact]}}}})
+    if LEAD_BONUS:
+        out.append({"constant_score": {"boost": LEAD_BONUS, "filter": {"bool": {"should": [
+            {"span_first": {"match": _span(f, "body_tokens"), "end": LEAD_POSITIONS}}
+            for f in exact]}}}})
+    return out
 
 
 def text_query(q: QueryTerms) -> dict:
     if not q.concepts:
         return {"match_all": {}}
     matches = [concept_matches(c) for c in q.concepts]
-    should: list[dict] = [concept_score(c) for c in q.concepts]
+    should: list[dict] = [clause for c in q.concepts for clause in concept_score(c)]
     should += [{"constant_score": {"filter": m, "boost": MATCH_BONUS}} for m in matches]
     if len(matches) > 1:
         should.append({"constant_score": {"filter": {"bool": {"filter": matches}},

@@ -29,7 +29,7 @@ from core.thai_calendar import BE_OFFSET
 
 VARIANTS_FILE = Path(__file__).parent / "data" / "variants.json"
 # A run of at most this many words the lexicons do not know stays one phrase concept.
-MAX_PHRASE_WORDS = 3
+MAX_PHRASE_WORDS = 6
 # Weight of a related form (a near-synonym) against an exact form.
 RELATED_WEIGHT = 0.5
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
@@ -185,7 +185,9 @@ def understand(query: str) -> list[Concept]:
     from pipeline.normalise import normalise
     from pipeline.tokenise import tokenise
 
-    text = normalise(query).text
+    from pipeline.analysis import prepare
+
+    text = prepare(normalise(query).text)
     folded = _fold(text)
     tokens = tokenise(text)
     starts = {t.start for t in tokens} | {i + 1 for i, c in enumerate(text) if c.isspace()}
@@ -233,8 +235,16 @@ def understand(query: str) -> list[Concept]:
     for start, words in leftovers:
         content = [w for w in words if _fold(w) not in dropped]
         target = words_concepts if content else fallback
-        chosen = content or words
-        pieces = ["".join(words)] if len(chosen) <= MAX_PHRASE_WORDS and chosen == words else chosen
+        if not content:
+            pieces = words
+        elif len(content) <= MAX_PHRASE_WORDS:
+            # one concept, the function words at its ends dropped (จึง inside
+            # จึงรุ่งเรืองกิจ stays: a name or a compound is not cut)
+            first = next(i for i, w in enumerate(words) if _fold(w) not in dropped)
+            last = max(i for i, w in enumerate(words) if _fold(w) not in dropped)
+            pieces = ["".join(words[first:last + 1])]
+        else:
+            pieces = content
         for piece in pieces:
             if _YEAR.match(_fold(piece)):
                 target.append((start, _year_concept(_fold(piece))))
