@@ -73,7 +73,7 @@ def render() -> str:
         "",
         "## Entry points",
         "",
-        "- `pipeline.tokenise.index_text(text) -> str`: the analysis of documents AND queries.",
+        "- `pipeline.analysis.index_text(text) -> str` (documents) and `analyse(text)` (queries): one analysis.",
         "- `pipeline.enrich.enrich_records(records) -> Iterator[EnrichedRecord | Rejected]`:",
         "  streaming, one output per input, in order.",
         "- `pipeline.ENRICHMENT_VERSION`.",

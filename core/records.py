@@ -23,6 +23,8 @@ from core.thai_calendar import UTC_OFFSET
 ENTITY_LABELS = ("PERSON", "ORG", "LOC", "DATE")
 # The labels whose canonical names become the keyword arrays used by filters and facets.
 NAME_FIELDS = {"PERSON": "persons", "ORG": "organizations", "LOC": "places"}
+# Between a name and a position in `official_positions` (no name or position holds it).
+POSITION_SEPARATOR = "|"
 
 
 def article_id(canonical_url: str) -> str:
@@ -112,7 +114,7 @@ class EnrichedRecord(BaseModel):
     entities: list[Entity] = Field(default_factory=list,
                                    description="offsets into body: body[start:end] == text")
     officials: list[Official] = Field(default_factory=list)
-    title_tokens: str = Field(default="", description="pipeline.tokenise.index_text(title), "
+    title_tokens: str = Field(default="", description="pipeline.analysis.index_text(title), "
                                                       "the analysis queries get too")
     body_tokens: str = ""
     enrichment_version: str = Field(default="",
@@ -160,6 +162,10 @@ class PressReleaseDoc(BaseModel):
     persons: list[str] = Field(default_factory=list)
     organizations: list[str] = Field(default_factory=list)
     places: list[str] = Field(default_factory=list)
+    # flat copies of `officials` for facets without a nested aggregation (4x cheaper):
+    # distinct names, and distinct "name|position" pairs
+    official_names: list[str] = Field(default_factory=list)
+    official_positions: list[str] = Field(default_factory=list)
 
     @classmethod
     def from_enriched(cls, record: EnrichedRecord | dict,
@@ -184,6 +190,17 @@ class PressReleaseDoc(BaseModel):
                     names.append(name)
         for label, field_name in NAME_FIELDS.items():
             fields[field_name] = by_label[label]
+        official_names: dict[str, None] = {}
+        pairs: dict[str, None] = {}
+        for official in record.get("officials") or []:
+            item = official if isinstance(official, dict) else official.model_dump()
+            name = (item.get("name") or "")[:MAX_KEYWORD_CHARS]
+            if name:
+                official_names[name] = None
+                if item.get("position"):
+                    pairs[f"{name}{POSITION_SEPARATOR}{item['position']}"[:MAX_KEYWORD_CHARS]] = None
+        fields["official_names"] = list(official_names)
+        fields["official_positions"] = list(pairs)
         fields.setdefault("canonical_url", record.get("url", ""))
         if indexed_at is not None:
             fields["indexed_at"] = indexed_at

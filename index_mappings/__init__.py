@@ -61,6 +61,18 @@ def point_alias(client: Elasticsearch, alias: str, index: str) -> list[str]:
     return previous
 
 
+def add_missing_fields(client: Elasticsearch, index: str,
+                       version: int = CURRENT_VERSION) -> list[str]:
+    """Fields the definition has gained since `index` was made are added to it (an additive
+    mapping change; documents already indexed simply lack them until re-indexed)."""
+    wanted = mapping_properties(version)
+    have = client.indices.get_mapping(index=index)[index]["mappings"].get("properties", {})
+    missing = {name: spec for name, spec in wanted.items() if name not in have}
+    if missing:
+        client.indices.put_mapping(index=index, properties=missing)
+    return sorted(missing)
+
+
 def ensure_index(client: Elasticsearch, alias: str, version: int = CURRENT_VERSION) -> str:
     """The index behind the alias, creating a versioned one (and the alias) if none exists."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", alias):
@@ -68,6 +80,7 @@ def ensure_index(client: Elasticsearch, alias: str, version: int = CURRENT_VERSI
                           "(lowercase letters, digits, '-', '_', '.')")
     current = indices_behind(client, alias)
     if current:
+        add_missing_fields(client, current[-1], version)
         return current[-1]
     if client.indices.exists(index=alias):
         raise ConfigError(f"{alias!r} is a concrete index, not an alias; set BMA_NEWS_INDEX "

@@ -229,3 +229,14 @@ def needs_folding(text: str) -> bool:
     folded before segmenting (the NER's own segmentation then does not serve the index)."""
     return _REPEATS.search(text) is not None or _THOUSANDS.search(
         text.translate(_THAI_DIGITS)) is not None
+
+
+def index_tokens(words: list[str]) -> list[str]:
+    """A document's index terms from its tokens (with the words inside compounds)."""
+    return index_terms(words, inner=True)
+
+
+def index_text(text: str) -> str:
+    """A document text's terms (title, body) for the `whitespace` analyzer. A query is
+    `analyse(text)`: the same analysis without the inner words."""
+    return analyse(text, document=True)

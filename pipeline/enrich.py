@@ -41,9 +41,8 @@ def record_problem(record: object) -> str | None:
 def enrich_records(records: Iterable[dict]) -> Iterator[Enriched]:
     """Enrich records lazily, in input order."""
     from pipeline import ENRICHMENT_VERSION
-    from pipeline.analysis import needs_folding
+    from pipeline.analysis import index_text, index_tokens, needs_folding
     from pipeline.language import load_nlp, original_entities
-    from pipeline.tokenise import index_text, index_tokens
 
     nlp = load_nlp()
     iterator = iter(records)

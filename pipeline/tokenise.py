@@ -145,19 +145,3 @@ def sentences(words: list[str]) -> list[tuple[int, int]]:
     if start < len(words):
         spans.append((start, len(words)))
     return spans
-
-
-def index_tokens(words: list[str]) -> list[str]:
-    """A document's index terms from its tokens: `pipeline.analysis.index_terms` (compounds
-    as the parts a query has, folded, bounded, then the words inside compounds)."""
-    from pipeline.analysis import index_terms
-
-    return index_terms(words, inner=True)
-
-
-def index_text(text: str) -> str:
-    """A document text's terms for Elasticsearch's whitespace analyzer. A query is
-    analysed by the same `pipeline.analysis.analyse`, without the inner words."""
-    from pipeline.analysis import analyse
-
-    return analyse(text, document=True)

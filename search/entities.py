@@ -91,6 +91,8 @@ class EntityView:
 def entity_query(label: str, canonical: str) -> dict:
     clauses: list[dict] = [{"term": {FIELD_BY_LABEL[label]: canonical}}]
     if label == "PERSON":  # an official may be named without a PERSON entity
+        clauses.append({"term": {"official_names": canonical}})
+        # releases indexed before official_names existed
         clauses.append({"nested": {"path": "officials",
                                    "query": {"term": {"officials.name": canonical}}}})
     return {"bool": {"should": clauses, "minimum_should_match": 1}}

@@ -30,13 +30,16 @@ from core.thai_calendar import BE_OFFSET
 VARIANTS_FILE = Path(__file__).parent / "data" / "variants.json"
 # A run of at most this many words the lexicons do not know stays one phrase concept.
 MAX_PHRASE_WORDS = 6
+# A query of more concepts than this (a pasted title) keeps the longest ones: each concept is
+# a few clauses, and a hundred of them would make a slow query for no better ranking.
+MAX_CONCEPTS = 8
 # Weight of a related form (a near-synonym) against an exact form.
 RELATED_WEIGHT = 0.5
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _YEAR = re.compile(r"^(25[0-9]{2})$")
 # English function words (and Lucene's operators typed as words) are not concepts.
 ENGLISH_STOPWORDS = frozenset(
-    "a an and are as at be by for from in into is it of on or not the to with".split())
+    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it", "of", "on", "or", "not", "the", "to", "with"])
 
 
 @dataclass(frozen=True)
@@ -182,10 +185,9 @@ def _year_concept(text: str) -> Concept:
 
 def understand(query: str) -> list[Concept]:
     """The query's concepts, in the order typed."""
+    from pipeline.analysis import prepare
     from pipeline.normalise import normalise
     from pipeline.tokenise import tokenise
-
-    from pipeline.analysis import prepare
 
     text = prepare(normalise(query).text)
     folded = _fold(text)
@@ -238,11 +240,9 @@ def understand(query: str) -> list[Concept]:
         if not content:
             pieces = words
         elif len(content) <= MAX_PHRASE_WORDS:
-            # one concept, the function words at its ends dropped (จึง inside
-            # จึงรุ่งเรืองกิจ stays: a name or a compound is not cut)
-            first = next(i for i, w in enumerate(words) if _fold(w) not in dropped)
-            last = max(i for i, w in enumerate(words) if _fold(w) not in dropped)
-            pieces = ["".join(words[first:last + 1])]
+            # one concept, function words and all (จึง in จึงรุ่งเรืองกิจ: a name or a
+            # compound is not cut)
+            pieces = ["".join(words)]
         else:
             pieces = content
         for piece in pieces:
@@ -259,4 +259,7 @@ def understand(query: str) -> list[Concept]:
         if not any(c.forms and concept.forms and c.forms[0].analysed == concept.forms[0].analysed
                    for c in merged):
             merged.append(concept)
+    if len(merged) > MAX_CONCEPTS:
+        keep = set(map(id, sorted(merged, key=lambda c: -len(c.text))[:MAX_CONCEPTS]))
+        merged = [c for c in merged if id(c) in keep]
     return merged

@@ -6,8 +6,8 @@ from typer.testing import CliRunner
 
 from core.records import EnrichedRecord, Rejected
 from pipeline import ENRICHMENT_VERSION
+from pipeline.analysis import index_text
 from pipeline.enrich import enrich_records
-from pipeline.tokenise import index_text
 
 
 def _write(path, lines):

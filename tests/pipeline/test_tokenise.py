@@ -7,9 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.limits import MAX_INDEX_TOKEN_CHARS
-from pipeline.analysis import analyse
+from pipeline.analysis import analyse, index_text
 from pipeline.tokenise import (
-    index_text,
     segment,
     sentences,
     tokenise,

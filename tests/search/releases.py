@@ -1,7 +1,7 @@
 """Hand-built BMA-style enriched records, and how they are indexed.
 
 Entities and officials are filled by hand; the token fields come from the real
-`pipeline.tokenise.index_text`, exactly as the pipeline builds them.
+`pipeline.analysis.index_text`, exactly as the pipeline builds them.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ RELEASES = [
 
 
 def enriched(release: Release) -> dict:
-    from pipeline.tokenise import index_text
+    from pipeline.analysis import index_text
 
     entities = []
     for text, label, canonical in release.entities:
