@@ -9,6 +9,8 @@
 3. End to end: N raw releases to searchable through the Prefect flow, wall time by phase.
 4. Search latency from a separate process at 10k and at --search-docs documents.
 5. Scale: index size per 10,000 documents, and how the figures change from 10k up.
+6. Search quality: `bma-news eval-search` on the judged collection evals/search (dev and
+   holdout), ours against WordPress's search and a plain newmm + BM25, in the same run.
 
 Uses the ThaiGov 2024 corpus (BMA_NEWS_THAIGOV) and the node of BMA_NEWS_ES_URL or the
 local one (started if needed). Every index it makes is deleted at the end.
@@ -67,7 +69,11 @@ def run_json(cmd: list[str], **kwargs) -> dict:
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)
     if proc.returncode != 0:
         raise SystemExit(f"error: {shlex.join(cmd)} failed: {proc.stderr.strip()[-600:]}")
-    return json.loads(proc.stdout.strip().split("\n")[-1])
+    out = proc.stdout.strip()
+    try:
+        return json.loads(out.split("\n")[-1])
+    except json.JSONDecodeError:  # a command printing indented JSON
+        return json.loads(out)
 
 
 def bench_enrichment(docs: int, repeat: int) -> dict:
@@ -187,6 +193,14 @@ def latency(alias: str, queries: int) -> dict:
                      "--queries", str(queries)], cwd=ROOT)
 
 
+def search_quality() -> dict:
+    out = {}
+    for subset in ("dev", "holdout"):
+        out[subset] = run_json([sys.executable, "-m", "bma_news", "eval-search", "--set", subset,
+                                "--json", "--quiet"], cwd=ROOT)
+    return out
+
+
 def write_results(res: dict, command: str) -> None:
     m = res["machine"]
     lines = [
@@ -236,6 +250,21 @@ def write_results(res: dict, command: str) -> None:
         for s in res["scale"].values():
             lines.append(f"| {s['docs']:,} | {s['build_s']} | {s['store_mb']} | {s['mb_per_10k_docs']} |")
         lines.append("")
+    if "search_quality" in res:
+        lines += ["## 6. Search quality (nDCG@10 / recall@10, judged queries)", "",
+                  "`bma-news eval-search --set dev|holdout` on evals/search "
+                  "(BMA and Thai government releases; see evals/search/README.md).", ""]
+        for subset, result in res["search_quality"].items():
+            systems = list(result["systems"])
+            lines += [f"{subset}: {result['queries']} queries, {result['documents']} documents, "
+                      f"{result['judgments']} judgments", "",
+                      "| kind | n | " + " | ".join(systems) + " |",
+                      "| --- | --- | " + " | ".join("---" for _ in systems) + " |"]
+            for kind, row in result["systems"][systems[0]].items():
+                cells = [f"{result['systems'][s][kind]['ndcg@10']:.3f} / "
+                         f"{result['systems'][s][kind]['recall@10']:.3f}" for s in systems]
+                lines.append(f"| {kind} | {row['queries']} | " + " | ".join(cells) + " |")
+            lines.append("")
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -276,6 +305,9 @@ def main() -> int:
             step(f"2. indexing: our loader vs plain _bulk, {len(docs):,} documents")
             res["indexing"] = bench_indexing(client, docs, args.chunk)
             print(res["indexing"])
+            step("6. search quality: eval-search, dev and holdout")
+            res["search_quality"] = search_quality()
+            print({k: v["systems"]["ours"]["all"] for k, v in res["search_quality"].items()})
             res["latency"], res["scale"] = {}, {}
             for total in sorted({10_000, args.search_docs}):
                 step(f"4/5. index of {total:,} documents, then search latency")

@@ -27,9 +27,10 @@ from pathlib import Path
 import nlpo3
 
 from core.limits import MAX_INDEX_TOKEN_CHARS
+from core.thai_calendar import TO_ARABIC_DIGITS
 
 BASE_DICT = "bma-news-base"
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_THAI_DIGITS = TO_ARABIC_DIGITS
 # A Thai consonant or vowel repeated 3+ times is emphasis (มากกกก), never spelling.
 _REPEATS = re.compile(r"([\u0e01-\u0e2e\u0e30-\u0e39\u0e40-\u0e44])\1{2,}")
 _lock = threading.Lock()

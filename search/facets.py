@@ -60,9 +60,15 @@ class Facets:
     categories: list[FacetValue] = field(default_factory=list)
     sources: list[FacetValue] = field(default_factory=list)
     months: list[MonthCount] = field(default_factory=list)
+    approximate: bool = False  # estimated from a sample (more than 10,000 matches)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def __or__(self, changes: dict) -> Facets:
+        from dataclasses import replace
+
+        return replace(self, **changes)
 
 
 def _values(agg: dict | None) -> list[FacetValue]:

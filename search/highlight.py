@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from html import escape
 
+from core.thai_calendar import TO_ARABIC_DIGITS
+
 # How much text a snippet shows, and how many snippets a hit gets.
 FRAGMENT_CHARS = 180
 MAX_FRAGMENTS = 3
@@ -60,7 +62,7 @@ def _lowered(text: str) -> str:
     return lowered.translate(_DIGITS)
 
 
-_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_DIGITS = TO_ARABIC_DIGITS
 
 
 def find_spans(text: str, needles: list[str]) -> list[Span]:

@@ -17,6 +17,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from elasticsearch import ConnectionError as ESConnectionError
 
 from core.errors import ElasticsearchUnavailable
+from core.limits import MAX_RESULT_WINDOW
 from search.facets import TIME_ZONE, Facets, facet_aggs, parse_facets
 from search.highlight import Fragment, find_spans, fragments, lead, mark_whole
 from search.params import (
@@ -40,12 +41,14 @@ SOURCE_FIELDS = ["id", "url", "canonical_url", "source", "title", "body", "publi
 # - a release whose entities carry the query's canonical name gets ENTITY_BOOST, and one
 #   carrying a concept's canonical entity (an agency, a place) CONCEPT_ENTITY_BOOST;
 # - recency breaks ties (sort_order).
-MATCH_BONUS = 3.0
-GATE = 1
-ALL_BONUS = 6.0
+MATCH_BONUS = 0.0
+# Facets of more than MAX_RESULT_WINDOW matches come from a random sample of this share.
+FACET_SAMPLE_PROBABILITY = 0.1
+FACET_SAMPLE_SEED = 7
+ALL_BONUS = 12.0
 TITLE_BOOST = 2.0
 FORM_SLOP = 1
-PHRASE_BOOST = 2.0
+PHRASE_BOOST = 0.0
 PHRASE_SLOP = 3
 ENTITY_BOOST = 5.0
 CONCEPT_ENTITY_BOOST = 2.0
@@ -118,7 +121,7 @@ def _form_clauses(form: Form, bag: bool = False) -> list[dict]:
                                                "boost": boost * form.weight * BAG_WEIGHT}}})
         else:
             out.append({"match_phrase": {field_name: {"query": form.analysed,
-                                                      "slop": FORM_SLOP,
+                                                      "slop": FORM_SLOP + form.gaps,
                                                       "boost": boost * form.weight}}})
     return out
 
@@ -199,25 +202,19 @@ def text_query(q: QueryTerms) -> dict:
             should.append({"constant_score": {"filter": {"bool": {"filter": matches}},
                                               "boost": ALL_BONUS}})
         for field_name, boost in (("title_tokens", TITLE_BOOST * PHRASE_BOOST),
-                                  ("body_tokens", PHRASE_BOOST)):
+                                  ("body_tokens", PHRASE_BOOST)) if PHRASE_BOOST else ():
             should.append({"match_phrase": {field_name: {"query": q.tokens, "slop": PHRASE_SLOP,
                                                          "boost": boost}}})
     for name in q.names():
         should += _entity_terms({"persons": name, "organizations": name, "places": name},
                                 ENTITY_BOOST)
         should += _entity_terms({"official_names": name}, ENTITY_BOOST)
-    gate: list[dict] = [*matches, *({"terms": {f: q.names()}} for f in
-                                    ("persons", "organizations", "places", "official_names"))]
     words = " ".join(c.text for c in q.concepts if c.kind == "words")
     if len(words) >= MIN_NAME_PREFIX_CHARS:
-        prefix = {"prefix": {"persons": words}}
-        should.append({"constant_score": {"filter": prefix, "boost": CONCEPT_ENTITY_BOOST}})
-        gate.append(prefix)
-    # only releases that match at least one concept, or carry the name, come back
-    if not GATE:
-        return {"bool": {"should": should, "minimum_should_match": 1}}
-    return {"bool": {"should": should,
-                     "filter": [{"bool": {"should": gate, "minimum_should_match": 1}}]}}
+        should.append({"constant_score": {"filter": {"prefix": {"persons": words}},
+                                          "boost": CONCEPT_ENTITY_BOOST}})
+    # a release comes back when it matches a concept (in any form) or carries the name
+    return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
 def filters(params: SearchParams) -> list[dict]:
@@ -276,10 +273,17 @@ class SearchResult:
     total: int
     hits: list[Hit] = field(default_factory=list)
     facets: Facets = field(default_factory=Facets)
+    total_exact: bool = True  # False: `total` is a lower bound (MAX_RESULT_WINDOW)
 
     def to_dict(self) -> dict:
+        # the fields as they always were; past 10,000 matches `total` is 10000 (a lower
+        # bound, the web page and terminal say "10,000+")
         return {"total": self.total, "hits": [h.to_dict() for h in self.hits],
                 "facets": self.facets.to_dict()}
+
+    @property
+    def total_text(self) -> str:
+        return f"{self.total:,}" + ("" if self.total_exact else "+")
 
     @property
     def pages(self) -> int:
@@ -344,10 +348,31 @@ def search(client: Elasticsearch, index: str, params: SearchParams, *,
     """`with_highlights=False` (e.g. a CSV export) fetches no bodies and marks nothing."""
     q = QueryTerms.of(params.query)
     source = SOURCE_FIELDS if with_highlights else [f for f in SOURCE_FIELDS if f != "body"]
-    answer = run(client, index, query=build_query(params, q), sort=sort_order(params),
-                 from_=params.offset, size=params.size, track_total_hits=True,
-                 track_scores=True, source=source,
-                 aggs=facet_aggs() if with_facets else None)
+    query = build_query(params, q)
+    # Counting stops at MAX_RESULT_WINDOW (Elasticsearch's own default): past it the total
+    # is "10,000+" and Lucene may skip releases that cannot reach the first page.
+    answer = run(client, index, query=query, sort=sort_order(params),
+                 from_=params.offset, size=params.size, track_total_hits=MAX_RESULT_WINDOW,
+                 track_scores=True, source=source)
     hits = [make_hit(raw, q, with_highlights) for raw in answer["hits"]["hits"]]
-    facets = parse_facets(answer.get("aggregations") or {}) if with_facets else Facets()
-    return SearchResult(params, q, answer["hits"]["total"]["value"], hits, facets)
+    total = answer["hits"]["total"]
+    exact = total.get("relation", "eq") == "eq"
+    facets = facets_for(client, index, query, exact) if with_facets else Facets()
+    return SearchResult(params, q, total["value"], hits, facets, exact)
+
+
+def facets_for(client: Elasticsearch, index: str, query: dict, exact: bool) -> Facets:
+    """Facets of the matching releases, counted without scores. Past MAX_RESULT_WINDOW
+    matches they are estimated from a random sample of FACET_SAMPLE_PROBABILITY of them
+    (Elasticsearch's random_sampler scales the counts): a query matching most of a large
+    archive gets its facets in milliseconds, and says they are estimates."""
+    aggs = facet_aggs()
+    if not exact:
+        aggs = {"sample": {"random_sampler": {"probability": FACET_SAMPLE_PROBABILITY,
+                                              "seed": FACET_SAMPLE_SEED}, "aggs": aggs}}
+    answer = run(client, index, query={"constant_score": {"filter": query}}, size=0,
+                 track_total_hits=False, aggs=aggs)
+    found = answer.get("aggregations") or {}
+    if not exact:
+        return parse_facets(found.get("sample") or {}) | {"approximate": True}
+    return parse_facets(found)

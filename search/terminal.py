@@ -26,7 +26,8 @@ def print_result(result: SearchResult, console: Console | None = None) -> None:
     console = console or Console(highlight=False, markup=False)
     params = result.params
     shown = f"{params.offset + 1}-{params.offset + len(result.hits)}" if result.hits else "0"
-    console.print(f"{result.total:,} releases / ผลลัพธ์ {result.total:,} รายการ (showing {shown})")
+    console.print(f"{result.total_text} releases / ผลลัพธ์ {result.total_text} รายการ "
+                  f"(showing {shown})")
     if not result.hits:
         return
     table = Table(show_lines=True, expand=True)

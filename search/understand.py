@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from core.thai_calendar import BE_OFFSET
+from core.thai_calendar import BE_OFFSET, TO_ARABIC_DIGITS
 
 VARIANTS_FILE = Path(__file__).parent / "data" / "variants.json"
 # A run of at most this many words the lexicons do not know stays one phrase concept.
@@ -33,9 +33,11 @@ MAX_PHRASE_WORDS = 6
 # A query of more concepts than this (a pasted title) keeps the longest ones: each concept is
 # a few clauses, and a hundred of them would make a slow query for no better ranking.
 MAX_CONCEPTS = 8
+# Function words are dropped from a words concept of at least this many tokens.
+MIN_STRIP_TOKENS = 4
 # Weight of a related form (a near-synonym) against an exact form.
 RELATED_WEIGHT = 0.5
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_THAI_DIGITS = TO_ARABIC_DIGITS
 _YEAR = re.compile(r"^(25[0-9]{2})$")
 # English function words (and Lucene's operators typed as words) are not concepts.
 ENGLISH_STOPWORDS = frozenset(
@@ -47,6 +49,7 @@ class Form:
     text: str  # as written (for highlighting)
     analysed: str  # as indexed (for the phrase query)
     weight: float = 1.0
+    gaps: int = 0  # function words dropped from inside `analysed` (widen the phrase slop)
 
 
 @dataclass
@@ -177,6 +180,27 @@ def _concept(text: str, entry: _Entry) -> Concept:
     return Concept(text, forms, dict(entry.entities), entry.kind)
 
 
+def _content_form(piece: str, analysed: str) -> Form:
+    """Function words (หรือ การ ให้ มี) are dropped from inside a words concept when others
+    remain: they are in nearly every release, so they rank nothing and make phrase matching
+    read long position lists. The phrase then allows one position per dropped word."""
+    from pipeline.analysis import base_words
+
+    dropped = _dropped_words()
+    tokens = analysed.split()
+    content = [t for t in tokens if t not in dropped]
+    words = base_words()
+    # not in a short concept, nor in a word cut into pieces (มิ in นว มิ นท ร is a piece)
+    if (not content or len(content) == len(tokens) or len(tokens) < MIN_STRIP_TOKENS
+            or any("\u0e01" <= t[0] <= "\u0e4e" and t not in words for t in tokens)):
+        return Form(piece, analysed)
+    while tokens and tokens[0] in dropped:
+        tokens.pop(0)
+    while tokens and tokens[-1] in dropped:
+        tokens.pop()
+    return Form(piece, " ".join(content), gaps=len(tokens) - len(content))
+
+
 def _year_concept(text: str) -> Concept:
     be = int(text)
     return Concept(text, [Form(text, text), Form(str(be - BE_OFFSET), str(be - BE_OFFSET), 0.5)],
@@ -251,7 +275,7 @@ def understand(query: str) -> list[Concept]:
                 continue
             analysed = _analysed(piece)
             if analysed:
-                target.append((start, Concept(piece, [Form(piece, analysed)])))
+                target.append((start, Concept(piece, [_content_form(piece, analysed)])))
     concepts += words_concepts or ([] if concepts else fallback)
     concepts.sort(key=lambda item: item[0])
     merged: list[Concept] = []

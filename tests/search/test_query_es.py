@@ -11,7 +11,7 @@ import pytest
 
 from search.entities import entity_view, top_entities
 from search.params import MAX_QUERY_CHARS, IndexMissing, SearchInputError, SearchParams
-from search.query import search
+from search.query import QueryTerms, search
 
 from .releases import (
     DEPUTY,
@@ -183,3 +183,18 @@ def test_entity_view_positions_over_time_and_co_mentions(es_client, search_index
     assert {e.canonical for e in governor.co_mentions["LOC"]} == {"บางเขน", "ดินแดง"}
     with pytest.raises(SearchInputError):
         entity_view(es_client, search_index, "THING", GOVERNOR)
+
+
+def test_facets_past_the_result_window_are_estimated_from_a_sample(es_client, search_index,
+                                                                   releases):
+    from search.query import build_query, facets_for
+
+    params = SearchParams.build("")
+    query = build_query(params, QueryTerms.of(""))
+    exact = facets_for(es_client, search_index, query, exact=True)
+    sampled = facets_for(es_client, search_index, query, exact=False)
+    assert not exact.approximate and sampled.approximate
+    persons = Counter(n for r in releases.values() for n in r.names("PERSON"))
+    assert {v.value: v.count for v in exact.persons} == dict(persons)
+    # a 10% sample of a dozen releases: whatever it finds is scaled up, never invented
+    assert {v.value for v in sampled.persons} <= set(persons)
