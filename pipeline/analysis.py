@@ -201,7 +201,8 @@ def index_terms(words: list[str], inner: bool = False) -> list[str]:
                     out.append(term)
     if inner:
         seen = set(out)
-        extra = {w: None for t in seen for w in inner_words(t) if w not in seen}
+        # in text order (a set's order changes from process to process)
+        extra = {w: None for t in dict.fromkeys(out) for w in inner_words(t) if w not in seen}
         out.extend(extra)
     return out
 
