@@ -50,10 +50,6 @@ def collapse_emphasis(text: str) -> str:
     return _REPEATS.sub(_collapse, text)
 
 
-# 10,000 and 10000 are the same number; the comma would make three tokens of it.
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-
-
 def fold(term: str) -> str:
     """Case, digits and emphasis folded; the same on documents and queries."""
     term = term.lower().translate(_THAI_DIGITS)
@@ -199,11 +195,30 @@ def index_terms(words: list[str], inner: bool = False) -> list[str]:
                                for i in range(0, len(term), MAX_INDEX_TOKEN_CHARS))
                 elif term:
                     out.append(term)
+    if "," in out:
+        out = _join_thousands(out)
     if inner:
         seen = set(out)
         # in text order (a set's order changes from process to process)
         extra = {w: None for t in dict.fromkeys(out) for w in inner_words(t) if w not in seen}
         out.extend(extra)
+    return out
+
+
+def _join_thousands(terms: list[str]) -> list[str]:
+    """10 , 000 -> 10000: the tokeniser cuts a number at its thousands separators."""
+    out: list[str] = []
+    i = 0
+    while i < len(terms):
+        term = terms[i]
+        if (term == "," and out and out[-1].isdigit() and i + 1 < len(terms)
+                and len(terms[i + 1]) >= 3 and terms[i + 1][:3].isdigit()
+                and (len(terms[i + 1]) == 3 or not terms[i + 1][3].isdigit())):
+            out[-1] += terms[i + 1]
+            i += 2
+            continue
+        out.append(term)
+        i += 1
     return out
 
 
@@ -219,18 +234,17 @@ def analyse(text: str, document: bool = False) -> str:
 
 
 def prepare(norm: str) -> str:
-    """What is folded before segmenting (มากกกก would not split as มาก; 10,000 would be
-    three tokens): applied to a normalised text, on both sides."""
+    """What is folded before segmenting (มากกกก would not split as มาก), on both sides; a
+    normalised text in, the same length or shorter out. (10,000 is joined after.)"""
     if needs_folding(norm):
-        norm = _THOUSANDS.sub("", collapse_emphasis(norm.translate(_THAI_DIGITS)))
+        norm = collapse_emphasis(norm)
     return norm
 
 
 def needs_folding(text: str) -> bool:
-    """Whether the text has emphasis or a number with thousands separators, which must be
-    folded before segmenting (the NER's own segmentation then does not serve the index)."""
-    return _REPEATS.search(text) is not None or _THOUSANDS.search(
-        text.translate(_THAI_DIGITS)) is not None
+    """Whether the text has emphasis, which must be folded before segmenting (the NER's own
+    segmentation then does not serve the index). Rare in releases."""
+    return _REPEATS.search(text) is not None
 
 
 def index_tokens(words: list[str]) -> list[str]:

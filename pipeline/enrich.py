@@ -61,8 +61,8 @@ def enrich_records(records: Iterable[dict]) -> Iterator[Enriched]:
                     "entities": original_entities(doc),
                     "officials": doc.user_data["officials"],
                     "title_tokens": index_text(record.get("title") or ""),
-                    # the NER's segmentation, unless emphasis (มากกกก) or 10,000 must be
-                    # folded before segmenting
+                    # the NER's segmentation, unless emphasis (มากกกก) must be folded
+                    # before segmenting
                     "body_tokens": index_text(record["body"]) if needs_folding(doc.text)
                     else " ".join(index_tokens(doc.user_data["words"])),
                     "enrichment_version": ENRICHMENT_VERSION,

@@ -39,6 +39,7 @@ MIN_STRIP_TOKENS = 4
 RELATED_WEIGHT = 0.5
 _THAI_DIGITS = TO_ARABIC_DIGITS
 _YEAR = re.compile(r"^(25[0-9]{2})$")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # English function words (and Lucene's operators typed as words) are not concepts.
 ENGLISH_STOPWORDS = frozenset(
     ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it", "of", "on", "or", "not", "the", "to", "with"])
@@ -213,7 +214,8 @@ def understand(query: str) -> list[Concept]:
     from pipeline.normalise import normalise
     from pipeline.tokenise import tokenise
 
-    text = prepare(normalise(query).text)
+    # 10,000 is one number (documents join it after tokenising; a query is joined first)
+    text = _THOUSANDS.sub("", prepare(normalise(query).text).translate(_THAI_DIGITS))
     folded = _fold(text)
     tokens = tokenise(text)
     starts = {t.start for t in tokens} | {i + 1 for i, c in enumerate(text) if c.isspace()}
