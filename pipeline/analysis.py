@@ -10,7 +10,7 @@ happens in this module, and the same function runs on both sides:
   such a compound is re-segmented with the base dictionary only (`สำนักงาน เขต บาง ซื่อ`),
   so its parts are the parts a query has; a phrase query then finds them side by side.
 - **Folding**: lower case; Thai digits as Arabic (๒๕๖๗ -> 2567); thousands separators
-  dropped (10,000 -> 10000); a Thai letter written three or more times in a row inside a
+  dropped (10,000 -> 10000); a Thai letter written four or more times in a row inside a
   word as one (ดีมากกกก -> ดีมาก, but สสส. stays); zero-width characters and Thai mark
   order are already normalised by `pipeline.normalise`.
 - **Bounded terms**: a run longer than `MAX_INDEX_TOKEN_CHARS` is cut.
@@ -31,8 +31,9 @@ from core.thai_calendar import TO_ARABIC_DIGITS
 
 BASE_DICT = "bma-news-base"
 _THAI_DIGITS = TO_ARABIC_DIGITS
-# A Thai consonant or vowel repeated 3+ times is emphasis (มากกกก), never spelling.
-_REPEATS = re.compile(r"([\u0e01-\u0e2e\u0e30-\u0e39\u0e40-\u0e44])\1{2,}")
+# A Thai letter written 4+ times in a row is emphasis (มากกกก). Three is not: a word can end
+# with the letter the next one starts with twice (ระบบ|บริการ, สื่อ|ออนไลน์, ถนน|นิคม).
+_REPEATS = re.compile(r"([\u0e01-\u0e2e\u0e30-\u0e39\u0e40-\u0e44])\1{3,}")
 _lock = threading.Lock()
 _base_loaded = False
 
@@ -175,6 +176,21 @@ def inner_words(term: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+@lru_cache(maxsize=300_000)
+def _piece_terms(word: str) -> tuple[str, ...]:
+    """The terms of one token (cached: a release repeats its words, an archive its vocabulary)."""
+    out: list[str] = []
+    for piece in word.split():
+        for part in sub_words(piece):
+            term = fold(part)
+            if len(term) > MAX_INDEX_TOKEN_CHARS:
+                out.extend(term[i : i + MAX_INDEX_TOKEN_CHARS]
+                           for i in range(0, len(term), MAX_INDEX_TOKEN_CHARS))
+            elif term:
+                out.append(term)
+    return tuple(out)
+
+
 def index_terms(words: list[str], inner: bool = False) -> list[str]:
     """Index terms from tokeniser output: whitespace dropped (also inside a dictionary
     entry such as "ต่าง ๆ"), compounds as their parts, folded, long runs cut.
@@ -185,16 +201,8 @@ def index_terms(words: list[str], inner: bool = False) -> list[str]:
     """
     out: list[str] = []
     for word in words:
-        if word.isspace():
-            continue
-        for piece in word.split():
-            for part in sub_words(piece):
-                term = fold(part)
-                if len(term) > MAX_INDEX_TOKEN_CHARS:
-                    out.extend(term[i : i + MAX_INDEX_TOKEN_CHARS]
-                               for i in range(0, len(term), MAX_INDEX_TOKEN_CHARS))
-                elif term:
-                    out.append(term)
+        if not word.isspace():
+            out.extend(_piece_terms(word))
     if "," in out:
         out = _join_thousands(out)
     if inner:

@@ -38,6 +38,8 @@ def test_thai_digits_case_and_emphasis_fold_on_both_sides():
     assert analyse("ปี ๒๕๖๗") == analyse("ปี 2567")
     assert analyse("BMA Traffy") == analyse("bma traffy")
     assert analyse("ดีมากกกก") == analyse("ดีมาก")
+    for word in ("ระบบบริการ", "สื่อออนไลน์", "ถนนนิคม"):  # three in a row is spelling
+        assert "".join(analyse(word).split()) == word
     assert fold("๑๒๓") == "123" and fold("กก") == "กก"  # a doubled letter is spelling
 
 
