@@ -38,7 +38,8 @@ def search_command(
     page: Annotated[str, typer.Option("--page", help="Page number.")] = "1",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Search the releases: all words must match; filters narrow the results."""
+    """Search the releases: those matching every part of the query first, then the closest;
+    filters narrow the results."""
     from search.params import SearchParams
     from search.query import search
 
