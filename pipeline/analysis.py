@@ -30,7 +30,6 @@ from core.limits import MAX_INDEX_TOKEN_CHARS
 from core.thai_calendar import TO_ARABIC_DIGITS
 
 BASE_DICT = "bma-news-base"
-_THAI_DIGITS = TO_ARABIC_DIGITS
 # A Thai letter written 4+ times in a row is emphasis (มากกกก). Three is not: a word can end
 # with the letter the next one starts with twice (ระบบ|บริการ, สื่อ|ออนไลน์, ถนน|นิคม).
 _REPEATS = re.compile(r"([\u0e01-\u0e2e\u0e30-\u0e39\u0e40-\u0e44])\1{3,}")
@@ -53,7 +52,7 @@ def collapse_emphasis(text: str) -> str:
 
 def fold(term: str) -> str:
     """Case, digits and emphasis folded; the same on documents and queries."""
-    term = term.lower().translate(_THAI_DIGITS)
+    term = term.lower().translate(TO_ARABIC_DIGITS)
     if len(term) >= 3:
         term = collapse_emphasis(term)
     return term
@@ -253,6 +252,13 @@ def needs_folding(text: str) -> bool:
     """Whether the text has emphasis, which must be folded before segmenting (the NER's own
     segmentation then does not serve the index). Rare in releases."""
     return _REPEATS.search(text) is not None
+
+
+def has_unknown_pieces(analysed: str) -> bool:
+    """Whether an analysed text has a Thai piece no dictionary knows (นวมินทร -> นว มิ นท ร):
+    a word cut into pieces, whose cuts depend on the text around it."""
+    words = base_words()
+    return any("\u0e01" <= t[0] <= "\u0e4e" and t not in words for t in analysed.split())
 
 
 def index_tokens(words: list[str]) -> list[str]:

@@ -65,11 +65,6 @@ class Facets:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def __or__(self, changes: dict) -> Facets:
-        from dataclasses import replace
-
-        return replace(self, **changes)
-
 
 def _values(agg: dict | None) -> list[FacetValue]:
     return [FacetValue(b["key"], b["doc_count"]) for b in (agg or {}).get("buckets", [])]

@@ -59,10 +59,9 @@ def _lowered(text: str) -> str:
     lowered = text.lower()
     if len(lowered) != len(text):
         lowered = "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
-    return lowered.translate(_DIGITS)
+    return lowered.translate(TO_ARABIC_DIGITS)
 
 
-_DIGITS = TO_ARABIC_DIGITS
 
 
 def find_spans(text: str, needles: list[str]) -> list[Span]:

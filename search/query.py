@@ -9,7 +9,7 @@ releases whose entities carry the query's canonical names are ranked up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -127,10 +127,9 @@ def _bag(concept: Concept) -> bool:
 def _fragmented(form: Form) -> bool:
     """A word the dictionaries do not know, cut into pieces (นวมินทร -> นว มิ นท ร): how its
     last piece is cut depends on what follows it in a text (นวมินทรมหาราช -> ... นท รม)."""
-    from pipeline.analysis import base_words
+    from pipeline.analysis import has_unknown_pieces
 
-    words = base_words()
-    return any("\u0e01" <= t[0] <= "\u0e4e" and t not in words for t in form.analysed.split())
+    return has_unknown_pieces(form.analysed)
 
 
 def _prefix_clauses(concept: Concept) -> list[dict]:
@@ -357,5 +356,5 @@ def facets_for(client: Elasticsearch, index: str, query: dict, exact: bool) -> F
                  track_total_hits=False, aggs=aggs)
     found = answer.get("aggregations") or {}
     if not exact:
-        return parse_facets(found.get("sample") or {}) | {"approximate": True}
+        return replace(parse_facets(found.get("sample") or {}), approximate=True)
     return parse_facets(found)

@@ -37,7 +37,6 @@ MAX_CONCEPTS = 8
 MIN_STRIP_TOKENS = 4
 # Weight of a related form (a near-synonym) against an exact form.
 RELATED_WEIGHT = 0.5
-_THAI_DIGITS = TO_ARABIC_DIGITS
 _YEAR = re.compile(r"^(25[0-9]{2})$")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # English function words (and Lucene's operators typed as words) are not concepts.
@@ -77,7 +76,7 @@ class _Entry:
 
 
 def _fold(text: str) -> str:
-    return text.lower().translate(_THAI_DIGITS)
+    return text.lower().translate(TO_ARABIC_DIGITS)
 
 
 @lru_cache(maxsize=1)
@@ -185,15 +184,14 @@ def _content_form(piece: str, analysed: str) -> Form:
     """Function words (หรือ การ ให้ มี) are dropped from inside a words concept when others
     remain: they are in nearly every release, so they rank nothing and make phrase matching
     read long position lists. The phrase then allows one position per dropped word."""
-    from pipeline.analysis import base_words
+    from pipeline.analysis import has_unknown_pieces
 
     dropped = _dropped_words()
     tokens = analysed.split()
     content = [t for t in tokens if t not in dropped]
-    words = base_words()
     # not in a short concept, nor in a word cut into pieces (มิ in นว มิ นท ร is a piece)
     if (not content or len(content) == len(tokens) or len(tokens) < MIN_STRIP_TOKENS
-            or any("\u0e01" <= t[0] <= "\u0e4e" and t not in words for t in tokens)):
+            or has_unknown_pieces(analysed)):
         return Form(piece, analysed)
     while tokens and tokens[0] in dropped:
         tokens.pop(0)
@@ -215,7 +213,7 @@ def understand(query: str) -> list[Concept]:
     from pipeline.tokenise import tokenise
 
     # 10,000 is one number (documents join it after tokenising; a query is joined first)
-    text = _THOUSANDS.sub("", prepare(normalise(query).text).translate(_THAI_DIGITS))
+    text = _THOUSANDS.sub("", prepare(normalise(query).text).translate(TO_ARABIC_DIGITS))
     folded = _fold(text)
     tokens = tokenise(text)
     starts = {t.start for t in tokens} | {i + 1 for i, c in enumerate(text) if c.isspace()}
