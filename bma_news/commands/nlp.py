@@ -69,13 +69,40 @@ def enrich(
 
 
 def eval_ner(
-    corpus: Annotated[Path, typer.Option("--corpus", help="ThaiNER inline-tag file")],
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="ThaiNER inline-tag file")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
     mode: Annotated[
         str, typer.Option("--mode", help="crf: the statistical model; hybrid: the full pipeline")
     ] = "crf",
+    bma: Annotated[
+        bool, typer.Option("--bma", help="score `enrich` on the BMA set (evals/ner-bma/), "
+                                         "per document as ANNOTATION.md says")
+    ] = False,
+    bma_path: Annotated[
+        Path | None, typer.Argument(help="with --bma: the set's folder or releases.jsonl "
+                                         "(default evals/ner-bma/)", show_default=False)
+    ] = None,
+    split: Annotated[
+        str, typer.Option("--set", help="with --bma: dev, holdout or all")
+    ] = "all",
+    per_doc: Annotated[
+        bool, typer.Option("--per-doc", help="with --bma: each release's misses and false "
+                                             "positives")
+    ] = False,
 ) -> None:
-    """Entity-level exact-span P/R/F1 per type and micro (PERSON, ORGANIZATION, LOCATION)."""
+    """Entity-level P/R/F1 per type and micro: exact spans on ThaiNER (--corpus), or per
+    document on the BMA set (--bma), with position accuracy."""
+    if bma:
+        if corpus is not None:
+            raise InputError("give either --corpus or --bma, not both")
+        _eval_bma(bma_path, split, as_json, per_doc)
+        return
+    if bma_path is not None:
+        raise InputError(f"unexpected argument {bma_path} (a path is for --bma)")
+    if corpus is None:
+        raise InputError("give --corpus FILE (ThaiNER) or --bma [PATH]")
     from pipeline.evaluate import evaluate_corpus
 
     if not corpus.is_file():
@@ -95,6 +122,34 @@ def eval_ner(
     for label, row in result["scores"].items():
         typer.echo(f"{label:13s} {row['precision']:7.4f} {row['recall']:7.4f} {row['f1']:7.4f} "
                    f"{row['support']:8d}")
+
+
+def _eval_bma(path: Path | None, split: str, as_json: bool, per_doc: bool) -> None:
+    from pipeline.evaluate_bma import evaluate_bma
+
+    report = evaluate_bma(path, split)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(per_doc=per_doc), ensure_ascii=False, indent=1))
+        return
+    typer.echo(f"BMA NER set, --set {split}: {report.releases} releases, scored per document")
+    typer.echo(f"{'type':8s} {'P':>7s} {'R':>7s} {'F1':>7s} {'tp':>5s} {'fp':>5s} {'fn':>5s}")
+    for label, row in report.table().items():
+        typer.echo(f"{label:8s} {row['precision']:7.4f} {row['recall']:7.4f} {row['f1']:7.4f} "
+                   f"{row['tp']:5d} {row['fp']:5d} {row['fn']:5d}")
+    typer.echo(f"positions right: {report.position_accuracy():.4f} "
+               f"({report.positions_right} of {report.positions_total} officials with a position)")
+    if not per_doc:
+        return
+    for doc in report.documents:
+        if not (doc.false_positives or doc.misses or doc.position_errors):
+            continue
+        typer.echo(f"\n{doc.id}")
+        for fp in doc.false_positives:
+            typer.echo(f"  FP   {fp['label']:6s} {fp['text']}  -> {fp['canonical']}")
+        for miss in doc.misses:
+            typer.echo(f"  MISS {miss['label']:6s} {miss['name']}")
+        for err_ in doc.position_errors:
+            typer.echo(f"  POS  {err_['name']}: gold {err_['gold']!r}, got {err_['predicted']!r}")
 
 
 def train_ner(
