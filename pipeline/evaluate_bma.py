@@ -109,7 +109,7 @@ class GoldEntity:
     position: str | None = None
     position_alt: tuple[str, ...] = ()
 
-    def keys(self) -> set[str]:
+    def match_keys(self) -> set[str]:
         """The normalised names a prediction of the same label may have to match this."""
         names = {self.name, *self.forms}
         if self.label == "LOC":
@@ -252,11 +252,10 @@ def check_release(release: Release) -> list[str]:
         for position in (g.position, *g.position_alt):
             if position is not None and squash(position) not in text:
                 problems.append(f"{release.id}: position {position!r} not in the text")
-        if g.label == "PERSON" and g.position is not None:
-            if squash(f"{g.name} {g.position}") not in text and \
-                    squash(f"{g.name}{g.position}") not in text and \
-                    not any(squash(f"{a} {g.position}") in text for a in g.forms):
-                problems.append(f"{release.id}: position {g.position!r} not next to {g.name!r}")
+        if g.label == "PERSON" and g.position is not None and not any(
+                squash(f"{n}{gap}{g.position}") in text
+                for n in (g.name, *g.forms) for gap in ("", " ")):
+            problems.append(f"{release.id}: position {g.position!r} not next to {g.name!r}")
     for (label, name), count in names.items():
         if count > 1:
             problems.append(f"{release.id}: {label} {name!r} listed {count} times")
@@ -316,7 +315,7 @@ def _match(gold: list[GoldEntity], label: str, candidates: list[str]) -> int | N
     reading of an `either` entry."""
     for key in candidates:
         for i, g in enumerate(gold):
-            if g.label == label and key in g.keys():
+            if g.label == label and key in g.match_keys():
                 return i
         if label != "PERSON":
             for i, g in enumerate(gold):
@@ -368,15 +367,13 @@ def _score_positions(gold: list[GoldEntity], officials: list[dict], result: DocR
     predicted: dict[str, str] = {}
     for official in officials:
         key = name_key(official.get("name") or "")
-        if key and key not in predicted:
-            predicted[key] = official.get("position") or ""
-        elif key and not predicted[key]:
+        if key and not predicted.get(key):  # the first official of a name with a position
             predicted[key] = official.get("position") or ""
     for g in gold:
         if g.label != "PERSON" or g.position is None:
             continue
         result.positions_total += 1
-        keys = g.keys()
+        keys = g.match_keys()
         got = next((predicted[k] for k in (name_key(g.name), *sorted(keys)) if k in predicted),
                    None)
         right = got is not None and position_key(got) in {
