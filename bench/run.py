@@ -11,6 +11,8 @@
 5. Scale: index size per 10,000 documents, and how the figures change from 10k up.
 6. Search quality: `bma-news eval-search` on the judged collection evals/search (dev and
    holdout), ours against WordPress's search and a plain newmm + BM25, in the same run.
+7. NER on BMA releases: `bma-news eval-ner --bma` on evals/ner-bma (dev and holdout),
+   per-type P/R/F1 per document and position accuracy.
 
 Uses the ThaiGov 2024 corpus (BMA_NEWS_THAIGOV) and the node of BMA_NEWS_ES_URL or the
 local one (started if needed). Every index it makes is deleted at the end.
@@ -201,6 +203,11 @@ def search_quality() -> dict:
     return out
 
 
+def ner_bma() -> dict:
+    return {subset: run_json([sys.executable, "-m", "bma_news", "eval-ner", "--bma", "--set",
+                              subset, "--json"], cwd=ROOT) for subset in ("dev", "holdout")}
+
+
 def write_results(res: dict, command: str) -> None:
     m = res["machine"]
     lines = [
@@ -265,6 +272,20 @@ def write_results(res: dict, command: str) -> None:
                          f"{result['systems'][s][kind]['recall@10']:.3f}" for s in systems]
                 lines.append(f"| {kind} | {row['queries']} | " + " | ".join(cells) + " |")
             lines.append("")
+    if "ner_bma" in res:
+        lines += ["## 7. NER on BMA releases (per document, ANNOTATION.md)", "",
+                  "`bma-news eval-ner --bma --set dev|holdout` on evals/ner-bma "
+                  "(see evals/ner-bma/README.md and ERRORS.md).", "",
+                  "| set | releases | PERSON F1 | ORG F1 | LOC F1 | micro P / R / F1 | positions right |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        for subset, r in res["ner_bma"].items():
+            sc = r["scores"]
+            lines.append(f"| {subset} | {r['releases']} | {sc['PERSON']['f1']:.3f} | "
+                         f"{sc['ORG']['f1']:.3f} | {sc['LOC']['f1']:.3f} | "
+                         f"{sc['micro']['precision']:.3f} / {sc['micro']['recall']:.3f} / "
+                         f"{sc['micro']['f1']:.3f} | {r['positions']['accuracy']:.3f} "
+                         f"({r['positions']['right']}/{r['positions']['total']}) |")
+        lines.append("")
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -308,6 +329,9 @@ def main() -> int:
             step("6. search quality: eval-search, dev and holdout")
             res["search_quality"] = search_quality()
             print({k: v["systems"]["ours"]["all"] for k, v in res["search_quality"].items()})
+            step("7. NER on BMA releases: eval-ner --bma, dev and holdout")
+            res["ner_bma"] = ner_bma()
+            print({k: v["scores"]["micro"] for k, v in res["ner_bma"].items()})
             res["latency"], res["scale"] = {}, {}
             for total in sorted({10_000, args.search_docs}):
                 step(f"4/5. index of {total:,} documents, then search latency")
