@@ -440,12 +440,42 @@ def enriched_records(releases: list[Release]) -> list[dict]:
     return out
 
 
-def evaluate_bma(path: Path | None = None, split: str = "all") -> Report:
+def read_enriched(path: Path, releases: list[Release]) -> list[dict]:
+    """Records `bma-news enrich` wrote earlier (JSONL with `id`, `entities`, `officials`), in
+    the order of `releases`."""
+    if not path.is_file():
+        raise InputError(f"enriched file not found: {path}")
+    by_id: dict[str, dict] = {}
+    with path.open(encoding="utf-8") as lines:
+        for lineno, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path.name} line {lineno}: not JSON ({exc.msg})") from None
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str) \
+                    or not isinstance(item.get("entities"), list):
+                raise InputError(f"{path.name} line {lineno}: not an enriched record "
+                                 "(needs `id` and `entities`)")
+            by_id[item["id"]] = item
+    missing = [r.id for r in releases if r.id not in by_id]
+    if missing:
+        raise InputError(f"{path.name} has no record for {len(missing)} releases, "
+                         f"first: {missing[0]}")
+    return [{"entities": by_id[r.id]["entities"],
+             "officials": by_id[r.id].get("officials") or []} for r in releases]
+
+
+def evaluate_bma(path: Path | None = None, split: str = "all",
+                 enriched_path: Path | None = None) -> Report:
+    """Score the set: by running `enrich` on it, or on records it wrote earlier."""
     releases = read_releases(path, split)
     problems = [p for r in releases for p in check_release(r)]
     if problems:
         raise InputError(f"{len(problems)} annotation problems, first: {problems[0]}")
-    enriched = enriched_records(releases)
+    enriched = read_enriched(enriched_path, releases) if enriched_path is not None \
+        else enriched_records(releases)
     documents = [score_document(r, e["entities"], e["officials"])
                  for r, e in zip(releases, enriched, strict=True)]
     return aggregate(documents, split)

@@ -91,14 +91,21 @@ def eval_ner(
         bool, typer.Option("--per-doc", help="with --bma: each release's misses and false "
                                              "positives")
     ] = False,
+    enriched: Annotated[
+        Path | None, typer.Option("--enriched", help="with --bma: score records `bma-news "
+                                                     "enrich` wrote (JSONL) instead of "
+                                                     "running it")
+    ] = None,
 ) -> None:
     """Entity-level P/R/F1 per type and micro: exact spans on ThaiNER (--corpus), or per
     document on the BMA set (--bma), with position accuracy."""
     if bma:
         if corpus is not None:
             raise InputError("give either --corpus or --bma, not both")
-        _eval_bma(bma_path, split, as_json, per_doc)
+        _eval_bma(bma_path, split, as_json, per_doc, enriched)
         return
+    if enriched is not None:
+        raise InputError("--enriched is for --bma")
     if bma_path is not None:
         raise InputError(f"unexpected argument {bma_path} (a path is for --bma)")
     if corpus is None:
@@ -124,10 +131,11 @@ def eval_ner(
                    f"{row['support']:8d}")
 
 
-def _eval_bma(path: Path | None, split: str, as_json: bool, per_doc: bool) -> None:
+def _eval_bma(path: Path | None, split: str, as_json: bool, per_doc: bool,
+              enriched: Path | None) -> None:
     from pipeline.evaluate_bma import evaluate_bma
 
-    report = evaluate_bma(path, split)
+    report = evaluate_bma(path, split, enriched)
     if as_json:
         typer.echo(json.dumps(report.as_dict(per_doc=per_doc), ensure_ascii=False, indent=1))
         return

@@ -187,6 +187,44 @@ def test_cli_on_the_set(tmp_path):
         assert message in str(bad.exception) and "\n" not in str(bad.exception)
 
 
+def test_cli_scores_records_enrich_wrote(tmp_path):
+    """--enriched: the output of `bma-news enrich` scores as running enrich does; a record
+    with the gold's entities scores 1."""
+    from bma_news.cli import app
+
+    holdout = [r for r in read_releases(DEFAULT_DIR) if r.split == "holdout"]
+    raw = tmp_path / "raw.jsonl"
+    raw.write_text("".join(json.dumps({"id": r.id, "title": r.title, "body": r.text},
+                                      ensure_ascii=False) + "\n" for r in holdout),
+                   encoding="utf-8")
+    out = tmp_path / "enriched.jsonl"
+    assert CliRunner().invoke(app, ["enrich", "-i", str(raw), "-o", str(out), "-q"]).exit_code == 0
+    args = ["eval-ner", "--bma", "--set", "holdout", "--json"]
+    ran = json.loads(CliRunner().invoke(app, args).output)
+    read = json.loads(CliRunner().invoke(app, [*args, "--enriched", str(out)]).output)
+    assert read == ran
+
+    release = holdout[0]
+    perfect = [{"label": g.label, "text": g.name, "canonical": g.name}
+               for g in release.gold if not g.optional]
+    officials = [{"name": g.name, "position": g.position} for g in release.gold
+                 if g.label == "PERSON"]
+    out.write_text(json.dumps({"id": release.id, "entities": perfect, "officials": officials},
+                              ensure_ascii=False) + "\n", encoding="utf-8")
+    from pipeline.evaluate_bma import evaluate_bma
+
+    with pytest.raises(InputError, match="no record for"):
+        evaluate_bma(DEFAULT_DIR, "holdout", out)
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "releases.jsonl").write_text(
+        next(line for line in (DEFAULT_DIR / "releases.jsonl").read_text(encoding="utf-8")
+             .splitlines() if json.loads(line)["id"] == release.id) + "\n", encoding="utf-8")
+    report = evaluate_bma(one, "all", out)
+    assert report.table()["micro"]["f1"] == 1.0
+    assert report.position_accuracy() == (1.0 if report.positions_total else 0.0)
+
+
 def test_cli_bad_path_is_one_line_and_exit_2(tmp_path):
     import subprocess
     import sys
