@@ -2,9 +2,10 @@
 
 The query is read into concepts (`search.understand`: variants, agencies, places, words),
 each concept's forms analysed exactly as documents were (`pipeline.analysis`) and matched
-as phrases on the token fields. Releases matching every concept come first, then those
-matching fewer (a graded fallback, never an empty page while part of the query matches);
-releases whose entities carry the query's canonical names are ranked up.
+as phrases on the token fields. Releases matching every concept come first: when they fill
+a page they are the whole result; otherwise those matching fewer follow them (a graded
+fallback, never an empty page while part of the query matches). Releases whose entities
+carry the query's canonical names are ranked up.
 """
 
 from __future__ import annotations
@@ -167,14 +168,10 @@ def concept_score(concept: Concept) -> list[dict]:
     return out
 
 
-def text_query(q: QueryTerms) -> dict:
-    if not q.concepts:
-        return {"match_all": {}}
-    matches = [concept_matches(c) for c in q.concepts]
+def _scoring(q: QueryTerms) -> list[dict]:
+    """What ranks a release among those that match: each concept's best form, and the
+    query's canonical names carried as entities."""
     should: list[dict] = [clause for c in q.concepts for clause in concept_score(c)]
-    if len(matches) > 1:
-        should.append({"constant_score": {"filter": {"bool": {"filter": matches}},
-                                          "boost": ALL_BONUS}})
     for name in q.names():
         should += _entity_terms({"persons": name, "organizations": name, "places": name},
                                 ENTITY_BOOST)
@@ -183,6 +180,19 @@ def text_query(q: QueryTerms) -> dict:
     if len(words) >= MIN_NAME_PREFIX_CHARS:
         should.append({"constant_score": {"filter": {"prefix": {"persons": words}},
                                           "boost": CONCEPT_ENTITY_BOOST}})
+    return should
+
+
+def text_query(q: QueryTerms) -> dict:
+    """The graded query: releases matching every concept first (ALL_BONUS), then those
+    matching fewer or carrying the query's name."""
+    if not q.concepts:
+        return {"match_all": {}}
+    should = _scoring(q)
+    matches = [concept_matches(c) for c in q.concepts]
+    if len(matches) > 1:
+        should.append({"constant_score": {"filter": {"bool": {"filter": matches}},
+                                          "boost": ALL_BONUS}})
     # a release comes back when it matches a concept (in any form) or carries the name
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
@@ -213,10 +223,27 @@ RECENCY_BOOST = 0.01
 RECENCY_PIVOT = "365d"
 
 
+def _recency() -> dict:
+    return {"distance_feature": {"field": "published_at", "origin": "now",
+                                 "pivot": RECENCY_PIVOT, "boost": RECENCY_BOOST}}
+
+
 def build_query(params: SearchParams, q: QueryTerms) -> dict:
-    recency = {"distance_feature": {"field": "published_at", "origin": "now",
-                                    "pivot": RECENCY_PIVOT, "boost": RECENCY_BOOST}}
-    return {"bool": {"must": [text_query(q)], "should": [recency], "filter": filters(params)}}
+    """The graded query (every release matching any concept, all-concept matches first)."""
+    return {"bool": {"must": [text_query(q)], "should": [_recency()], "filter": filters(params)}}
+
+
+def all_concepts_query(params: SearchParams, q: QueryTerms) -> dict | None:
+    """Only the releases matching every concept, ranked as the graded query ranks them
+    (the same scoring clauses, without the constant ALL_BONUS they would all get).
+
+    A conjunction: Lucene walks the rarest concept's postings, not every release that
+    shares one common word with the query. None for a query without concepts.
+    """
+    if not q.concepts:
+        return None
+    return {"bool": {"filter": [concept_matches(c) for c in q.concepts] + filters(params),
+                     "should": [*_scoring(q), _recency()]}}
 
 
 def sort_order(params: SearchParams) -> list | None:
@@ -327,15 +354,26 @@ def run(client: Elasticsearch, index: str, **request: Any) -> dict:
 
 def search(client: Elasticsearch, index: str, params: SearchParams, *,
            with_facets: bool = True, with_highlights: bool = True) -> SearchResult:
-    """`with_highlights=False` (e.g. a CSV export) fetches no bodies and marks nothing."""
+    """`with_highlights=False` (e.g. a CSV export) fetches no bodies and marks nothing.
+
+    All-terms first: the releases matching every concept are asked for alone; when they
+    fill a page, they are the result on every page (its total, its facets, its date
+    order). Only when they do not is the graded query run, which adds the releases
+    matching fewer concepts below them: never an empty page while part of the query
+    matches.
+    """
     q = QueryTerms.of(params.query)
     source = SOURCE_FIELDS if with_highlights else [f for f in SOURCE_FIELDS if f != "body"]
-    query = build_query(params, q)
     # Counting stops at MAX_RESULT_WINDOW (Elasticsearch's own default): past it the total
     # is "10,000+" and Lucene may skip releases that cannot reach the first page.
-    answer = run(client, index, query=query, sort=sort_order(params),
-                 from_=params.offset, size=params.size, track_total_hits=MAX_RESULT_WINDOW,
-                 track_scores=params.sort != "relevance", source=source)
+    request = {"sort": sort_order(params), "from_": params.offset, "size": params.size,
+               "track_total_hits": MAX_RESULT_WINDOW,
+               "track_scores": params.sort != "relevance", "source": source}
+    query = all_concepts_query(params, q)
+    answer = run(client, index, query=query, **request) if query is not None else None
+    if answer is None or answer["hits"]["total"]["value"] < params.size:
+        query = build_query(params, q)
+        answer = run(client, index, query=query, **request)
     hits = [make_hit(raw, q, with_highlights) for raw in answer["hits"]["hits"]]
     total = answer["hits"]["total"]
     exact = total.get("relation", "eq") == "eq"

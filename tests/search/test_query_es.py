@@ -51,6 +51,24 @@ def test_official_full_name_ranks_the_release_naming_them_first(es_client, searc
             "a release with part of the query ranks below every release with all of it"
 
 
+def test_releases_matching_every_word_are_the_result_when_they_fill_a_page(
+        es_client, search_index, releases):
+    """All terms first: when the releases with every word fill a page, they are the whole
+    result (total, pages, date order); partial matches come only when they do not."""
+    both = {releases["school-dindaeng"].id, releases["pm25-dindaeng"].id}
+    only_name = releases["tree-planting"].id  # ชัชชาติ without ดินแดง
+    pages = [search(es_client, search_index,
+                    SearchParams.build("ชัชชาติ ดินแดง", size=1, page=n, sort="date"))
+             for n in (1, 2, 3)]
+    assert all(p.total == len(both) for p in pages)
+    assert {i for p in pages for i in ids(p)} == both and not ids(pages[2])
+    assert ids(pages[0]) == [releases["pm25-dindaeng"].id], "newest first among them"
+    # a page they cannot fill: the graded fallback adds the partial matches below them
+    graded = search(es_client, search_index, SearchParams.build("ชัชชาติ ดินแดง", size=10))
+    assert set(ids(graded)[:2]) == both
+    assert only_name in ids(graded)[2:] and graded.total > len(both)
+
+
 def test_entity_filters_narrow_the_results(es_client, search_index, releases):
     everything = search(es_client, search_index, SearchParams.build("", size=100))
     assert everything.total == len(RELEASES)
