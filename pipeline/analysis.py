@@ -195,8 +195,9 @@ def index_terms(words: list[str], inner: bool = False) -> list[str]:
     entry such as "ต่าง ๆ"), compounds as their parts, folded, long runs cut.
 
     With `inner` (documents), the words found inside dictionary compounds follow the
-    text's own terms, after it, once each: a query for ประปา meets a release that wrote
-    น้ำประปา, while phrases over the text's terms are unchanged.
+    text's own terms, after it, once per occurrence of their compound: a query for ประปา
+    meets a release that wrote น้ำประปา, as often as it wrote it, while phrases over the
+    text's terms are unchanged.
     """
     out: list[str] = []
     for word in words:
@@ -205,10 +206,9 @@ def index_terms(words: list[str], inner: bool = False) -> list[str]:
     if "," in out:
         out = _join_thousands(out)
     if inner:
-        seen = set(out)
-        # in text order (a set's order changes from process to process)
-        extra = {w: None for t in dict.fromkeys(out) for w in inner_words(t) if w not in seen}
-        out.extend(extra)
+        # once per occurrence of the compound, so a release that says การเลือกตั้ง nine
+        # times weighs เลือกตั้ง as nine mentions, not one (in text order, after the text)
+        out.extend([w for t in out for w in inner_words(t)])
     return out
 
 

@@ -133,14 +133,35 @@ def _fragmented(form: Form) -> bool:
     return has_unknown_pieces(form.analysed)
 
 
+# The pieces before the last one, as a phrase, when they hold this many letters: the last
+# piece's expansions (at most max_expansions terms, per segment) may miss the one a
+# release has, so a search that passes or fails with Lucene's segment merges.
+MIN_LEADING_PIECES_CHARS = 4
+
+
+def _leading_pieces(analysed: str) -> str:
+    pieces = analysed.split()[:-1]
+    return " ".join(pieces) if len(pieces) >= 2 and \
+        sum(map(len, pieces)) >= MIN_LEADING_PIECES_CHARS else ""
+
+
 def _prefix_clauses(concept: Concept) -> list[dict]:
-    """For such a word, its pieces with the last one as a prefix (match_phrase_prefix)."""
+    """For such a word, its pieces with the last one as a prefix (match_phrase_prefix),
+    and the pieces before the last one as a phrase."""
     if concept.kind != "words":
         return []
-    return [{"match_phrase_prefix": {field_name: {"query": f.analysed, "max_expansions": 20,
-                                                  "boost": boost * BAG_WEIGHT}}}
-            for f in concept.forms if _fragmented(f)
-            for field_name, boost in (("title_tokens", TITLE_BOOST), ("body_tokens", 1.0))]
+    out: list[dict] = []
+    for form in concept.forms:
+        if not _fragmented(form):
+            continue
+        leading = _leading_pieces(form.analysed)
+        for field_name, boost in (("title_tokens", TITLE_BOOST), ("body_tokens", 1.0)):
+            out.append({"match_phrase_prefix": {field_name: {
+                "query": form.analysed, "max_expansions": 20, "boost": boost * BAG_WEIGHT}}})
+            if leading:
+                out.append({"match_phrase": {field_name: {
+                    "query": leading, "boost": boost * BAG_WEIGHT * BAG_WEIGHT}}})
+    return out
 
 
 def _entity_terms(entities: dict[str, str], boost: float) -> list[dict]:

@@ -57,3 +57,17 @@ def test_analysis_never_loses_a_letter_of_a_thai_word(text):
     # every analysed letter comes from the text, in order (folding only drops repeats)
     it = iter(fold(folded))
     assert all(ch in it for ch in "".join(out.split()) if ch.isalpha()) or "ๆ" in text
+
+
+def test_words_inside_a_compound_count_once_per_occurrence_after_the_text():
+    """A release that writes การเลือกตั้ง three times weighs เลือกตั้ง as three mentions
+    (BM25 sees its term frequency), and the text's own terms keep their positions."""
+    from pipeline.analysis import index_text, inner_words
+
+    assert "เลือกตั้ง" in inner_words("การเลือกตั้ง")
+    once = index_text("การเลือกตั้ง").split()
+    thrice = index_text("การเลือกตั้ง ผลการเลือกตั้ง และการเลือกตั้ง").split()
+    assert once[0] == "การเลือกตั้ง" and once.count("เลือกตั้ง") == 1
+    assert thrice.count("เลือกตั้ง") == thrice.count("การเลือกตั้ง") == 3
+    text_terms = analyse("การเลือกตั้ง ผลการเลือกตั้ง และการเลือกตั้ง").split()
+    assert thrice[: len(text_terms)] == text_terms, "inner words only after the text"

@@ -69,6 +69,24 @@ def test_releases_matching_every_word_are_the_result_when_they_fill_a_page(
     assert only_name in ids(graded)[2:] and graded.total > len(both)
 
 
+def test_a_word_the_dictionaries_do_not_know_is_found_whatever_follows_it(es_client, es_alias):
+    """นวมินทร is cut นว มิ นท ร alone but นว มิ นท รา ... inside นวมินทราธิราช; the last
+    piece as a prefix expands to at most 20 terms, and here more than 20 index terms start
+    with ร before รา. The release is still found (through the pieces before the last)."""
+    from .releases import Release, index_releases
+
+    target = Release("navamin", "เปิดภาคเรียนใหม่", "โรงเรียนนวมินทราธิราชอุทิศ "
+                     "เปิดภาคเรียนใหม่", "2024-05-01T09:00:00+07:00", [])
+    crowd = Release("crowd", "ข่าวรวม", "รถ รบ รวม รส รก รด รอ รอง รอบ รับ รัก รัฐ ระบบ ระยะ "
+                    "ระดับ ระหว่าง รวบรวม รสชาติ รอด รองรับ รณรงค์ รถยนต์ รวย ร่วม ร้อน ร้าน",
+                    "2024-05-02T09:00:00+07:00", [])
+    index_releases(es_client, es_alias, [target, crowd])
+    es_client.indices.forcemerge(index=f"{es_alias}-*", max_num_segments=1)
+    es_client.indices.refresh(index=f"{es_alias}-*")
+    result = search(es_client, es_alias, SearchParams.build("นวมินทร"))
+    assert ids(result) == [target.id]
+
+
 def test_entity_filters_narrow_the_results(es_client, search_index, releases):
     everything = search(es_client, search_index, SearchParams.build("", size=100))
     assert everything.total == len(RELEASES)
