@@ -4,6 +4,12 @@
 
 Prints one JSON object. Each query goes through search (the same code as the
 CLI and the web page): tokenising, the query, highlights, facets.
+
+- `text`: two random runs of title text (Thai titles have no spaces, so each run is often
+  a clause of several words): a stress mix, many of them matching no release in full.
+- `judged` / `judged_facets`: the 80 queries of evals/search as users typed them, with
+  highlights, without and with facets.
+- `entity_filter`, `facets`: an agency filter by date; one title run (+ a place filter).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import json
 import random
 import statistics
 import time
+from pathlib import Path
 
 
 def percentiles(samples: list[float]) -> dict:
@@ -37,6 +44,9 @@ def main() -> int:
 
     client = connect()
     rng = random.Random(args.seed)
+    judged = [line.split("\t")[3].strip() for line in
+              (Path(__file__).resolve().parents[1] / "evals" / "search" / "queries.tsv")
+              .read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
     titles = [h["_source"]["title"] for h in client.search(
         index=args.index, size=500, source_includes=["title"],
         query={"function_score": {"random_score": {"seed": args.seed, "field": "_seq_no"}}},
@@ -58,9 +68,14 @@ def main() -> int:
             rng.choice(words), places=[rng.choice(places)] if rng.random() < 0.5 else None),
             with_facets=True)
 
+    def judged_query(facets: bool = False):
+        return search(client, args.index, SearchParams.build(rng.choice(judged)),
+                      with_facets=facets)
+
     results = {}
-    for name, run in (("text", text_query), ("entity_filter", entity_filter),
-                      ("facets", facet_heavy)):
+    for name, run in (("text", text_query), ("judged", judged_query),
+                      ("judged_facets", lambda: judged_query(True)),
+                      ("entity_filter", entity_filter), ("facets", facet_heavy)):
         for _ in range(args.warmup):
             run()
         samples = []

@@ -10,6 +10,7 @@ carry the query's canonical names are ranked up.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -390,16 +391,45 @@ def search(client: Elasticsearch, index: str, params: SearchParams, *,
     request = {"sort": sort_order(params), "from_": params.offset, "size": params.size,
                "track_total_hits": MAX_RESULT_WINDOW,
                "track_scores": params.sort != "relevance", "source": source}
-    query = all_concepts_query(params, q)
-    answer = run(client, index, query=query, **request) if query is not None else None
-    if answer is None or answer["hits"]["total"]["value"] < params.size:
+    strict = all_concepts_query(params, q)
+    query = strict if strict is not None else build_query(params, q)
+    answer, counting = _page(client, index, query, request, with_facets)
+    if strict is not None and answer["hits"]["total"]["value"] < params.size:
         query = build_query(params, q)
-        answer = run(client, index, query=query, **request)
+        answer, counting = _page(client, index, query, request, with_facets)
     hits = [make_hit(raw, q, with_highlights) for raw in answer["hits"]["hits"]]
     total = answer["hits"]["total"]
     exact = total.get("relation", "eq") == "eq"
-    facets = facets_for(client, index, query, exact) if with_facets else Facets()
+    facets = Facets()
+    if counting is not None:
+        counted = counting.result()
+        facets = counted if counted is not None else facets_for(client, index, query, False)
     return SearchResult(params, q, total["value"], hits, facets, exact)
+
+
+def _page(client: Elasticsearch, index: str, query: dict, request: dict,
+          with_facets: bool) -> tuple[dict, Future[Facets | None] | None]:
+    """The page's answer, its facets counted meanwhile on another connection."""
+    counting = _FACETS.submit(counted_facets, client, index, query) if with_facets else None
+    return run(client, index, query=query, **request), counting
+
+
+# Facet requests run beside the page's request, on their own connections.
+_FACETS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bma-news-facets")
+# Up to this many matching releases, facets are counted exactly (the totals' limit too).
+EXACT_FACETS_LIMIT = MAX_RESULT_WINDOW
+
+
+def counted_facets(client: Elasticsearch, index: str, query: dict) -> Facets | None:
+    """The exact facets of up to EXACT_FACETS_LIMIT matching releases; None past that
+    (Lucene stops collecting at the limit), when they are estimated instead."""
+    # (terminate_after is ignored when hits are not counted: track_total_hits stays on)
+    answer = run(client, index, query={"constant_score": {"filter": query}}, size=0,
+                 track_total_hits=True, aggs=facet_aggs(),
+                 terminate_after=EXACT_FACETS_LIMIT + 1)
+    if answer.get("terminated_early"):
+        return None
+    return parse_facets(answer.get("aggregations") or {})
 
 
 def facets_for(client: Elasticsearch, index: str, query: dict, exact: bool) -> Facets:

@@ -234,3 +234,17 @@ def test_facets_past_the_result_window_are_estimated_from_a_sample(es_client, se
     assert {v.value: v.count for v in exact.persons} == dict(persons)
     # a 10% sample of a dozen releases: whatever it finds is scaled up, never invented
     assert {v.value for v in sampled.persons} <= set(persons)
+
+
+def test_search_counts_facets_exactly_up_to_the_limit_then_samples(es_client, search_index,
+                                                                    releases, monkeypatch):
+    """Facets are counted beside the page; past EXACT_FACETS_LIMIT matches (Lucene stops
+    collecting there) they are estimated from a sample, and say so."""
+    from search import query as query_module
+
+    monkeypatch.setattr(query_module, "EXACT_FACETS_LIMIT", 3)
+    few = search(es_client, search_index, SearchParams.build("", persons=[DEPUTY]))
+    assert 0 < few.total <= 3 and not few.facets.approximate
+    assert {v.value: v.count for v in few.facets.persons}[DEPUTY] == few.total
+    many = search(es_client, search_index, SearchParams.build(""))
+    assert many.total == len(RELEASES) > 3 and many.facets.approximate
