@@ -1,5 +1,11 @@
 """pr-bangkok.com's spider: posts through the WordPress REST API, falling back, in order, to
-`/wp-json/`, RSS, the core sitemap and HTML listings when the API is off."""
+`/wp-json/`, RSS, the core sitemap and HTML listings when the API is off.
+
+Only the API says when a post was modified. An incremental run on the feed therefore also
+walks the sitemap for the posts it landed before (`recheck`): their pages are fetched and
+an edit is told from the content hash (see `BaseSpider.emit`); the feed finds new posts.
+Password-protected posts are skipped on every path (`site.rest_post_is_protected`,
+`site.html_is_protected`), drafts are never listed by WordPress."""
 
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ class PrBangkokSpider(BaseSpider):
     name = "pr-bangkok"
     source = SOURCE
     strategies = ("rest_route", "wp_json", "feed", "sitemap", "listing")
+    rechecking = False  # the sitemap walk for edits has been asked for
 
     async def start(self):
         yield self.first_request("rest_route")
@@ -181,22 +188,38 @@ class PrBangkokSpider(BaseSpider):
             elif response.status not in (404, 410):  # 404 past the last page is the end
                 self.skip(skipped.reason, response.url)
                 self.incomplete = True
+            else:
+                yield from self.recheck_landed()
             return
         self.strategy_used = self.strategy_used or "feed"
         older = 0
-        for link, published in items:
-            stamp = parse_iso_datetime(published)
+        for item in items:
+            stamp = parse_iso_datetime(item.published)
             if stamp and self.window_start and stamp < self.window_start:
                 older += 1
                 continue
-            yield self.request(self.site_url_for(link), self.parse_article)
+            if item.protected:
+                self.skip("protected", item.link)
+                continue
+            yield self.request(self.site_url_for(item.link), self.parse_article)
         if items and older < len(items):
             yield self.request(self.site_url(f"/?feed=rss2&paged={page + 1}"), self.parse_feed,
                                meta={"listing": True}, page=page + 1)
+        else:
+            yield from self.recheck_landed()
+
+    def recheck_landed(self):
+        """Once the feed is read: the sitemap, for edits to posts landed before."""
+        if self.rechecking or not self.known_ids or self.window_start is None:
+            return
+        self.rechecking = True
+        yield self.request(self.site_url("/?sitemap=index"), self.parse_sitemap,
+                           meta={"recheck": True})
 
     # --- sitemap ---------------------------------------------------------------------
     def parse_sitemap(self, response: Response):
         first = response.meta.get("first_of") == "sitemap"
+        recheck = bool(response.meta.get("recheck"))
         try:
             if response.status != 200:
                 raise SkipPage(f"http_{response.status}")
@@ -205,17 +228,25 @@ class PrBangkokSpider(BaseSpider):
             self.skip(skipped.reason, response.url)
             if first:
                 yield from self.fallback("sitemap")
-            else:
+            elif not recheck:  # a lost recheck costs edits, never new posts: not partial
                 self.incomplete = True
             return
-        self.strategy_used = self.strategy_used or "sitemap"
+        if not recheck:
+            self.strategy_used = self.strategy_used or "sitemap"
         for child in [c for c in children if discovery.is_post_sitemap(c)][:MAX_SITEMAPS]:
-            yield self.request(self.site_url_for(child), self.parse_sitemap, meta={"listing": True})
+            yield self.request(self.site_url_for(child), self.parse_sitemap,
+                               meta={"listing": not recheck, "recheck": recheck})
         for url, lastmod in urls:
             stamp = parse_iso_datetime(lastmod)
             if stamp and self.window_start and stamp < self.window_start:
                 continue
+            if recheck and not self.landed_before(url):
+                continue
             yield self.request(self.site_url_for(url), self.parse_article)
+
+    def landed_before(self, url: str) -> bool:
+        post_id = wp.post_id_from_url(url)
+        return post_id is not None and article_id(wp.canonical_post_url(post_id)) in self.known_ids
 
     # --- HTML listings ---------------------------------------------------------------
     def parse_listing(self, response: Response, page: int):
