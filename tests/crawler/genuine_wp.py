@@ -10,7 +10,8 @@ private MariaDB, served by `php -S` on loopback.
   PHP API (`wp_install`), sets plain permalinks, Asia/Bangkok and the Thai locale, seeds the
   posts with `wp_insert_post`, and serves the copy with `php -S 127.0.0.1:<free port>`.
 - A must-use plugin answers every REST request with 401 while a flag file exists
-  (`rest(open=False)`), as a site that closes its API to anonymous visitors does.
+  (`rest(open=False)`), as a site that closes its API to anonymous visitors does; it can
+  also turn the feeds (404) and the core sitemap off (`close("rest", "feed")`).
 - `stop()` ends the two processes it started (by their pid) and removes the directory.
 
 Posts are changed between crawls through the same PHP API (`update_post`, `insert_post`,
@@ -117,13 +118,26 @@ case 'version':
 echo json_encode($out);
 """
 
-REST_SWITCH_PHP = r"""<?php
-/* Plugin Name: REST switch (tests): 401 for every REST request while the flag file exists. */
+SWITCHES_PHP = r"""<?php
+/* Plugin Name: Switches (tests): a site that closes its REST API (401 for every REST
+   request), turns its feeds off (404) or its core sitemap off, while a flag file exists. */
+function bma_tests_closed($name) { return file_exists(__DIR__ . "/$name-closed.flag"); }
 add_filter('rest_authentication_errors', function ($result) {
-    if (file_exists(__DIR__ . '/rest-closed.flag')) {
+    if (bma_tests_closed('rest')) {
         return new WP_Error('rest_forbidden', 'REST API closed', array('status' => 401));
     }
     return $result;
+});
+add_action('template_redirect', function () {
+    if (is_feed() && bma_tests_closed('feed')) {
+        status_header(404);
+        nocache_headers();
+        echo 'Feeds are off';
+        exit;
+    }
+}, 0);
+add_filter('wp_sitemaps_enabled', function ($enabled) {
+    return bma_tests_closed('sitemap') ? false : $enabled;
 });
 """
 
@@ -288,7 +302,7 @@ class GenuineWordPress:
             WP_CONFIG.format(socket=self.socket_path, url=self.url), encoding="utf-8")
         plugins = self.docroot / "wp-content" / "mu-plugins"
         plugins.mkdir(parents=True, exist_ok=True)
-        (plugins / "rest-switch.php").write_text(REST_SWITCH_PHP, encoding="utf-8")
+        (plugins / "switches.php").write_text(SWITCHES_PHP, encoding="utf-8")
         (self.docroot / "wp-content" / "uploads").mkdir(exist_ok=True)
         (self.root / "tool.php").write_text(TOOL_PHP, encoding="utf-8")
         (self.root / "router.php").write_text(ROUTER_PHP, encoding="utf-8")
@@ -355,9 +369,15 @@ class GenuineWordPress:
     def delete_post(self, post_id: int) -> None:
         self.tool("delete", id=post_id)
 
+    def close(self, *names: str) -> None:
+        """Close some of "rest", "feed", "sitemap"; the others open (the must-use plugin)."""
+        plugins = self.docroot / "wp-content" / "mu-plugins"
+        for name in ("rest", "feed", "sitemap"):
+            flag = plugins / f"{name}-closed.flag"
+            if name in names:
+                flag.write_text("closed\n", encoding="utf-8")
+            else:
+                flag.unlink(missing_ok=True)
+
     def rest(self, *, open: bool) -> None:  # noqa: A002 - reads as rest(open=False)
-        flag = self.docroot / "wp-content" / "mu-plugins" / "rest-closed.flag"
-        if open:
-            flag.unlink(missing_ok=True)
-        else:
-            flag.write_text("closed\n", encoding="utf-8")
+        self.close(*(() if open else ("rest",)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from pathlib import Path
 
 from crawler.parsing.article import article_id, content_hash
@@ -70,37 +70,8 @@ def test_every_post_lands_once_with_its_title_date_and_body(wp_site, run_crawl):
     assert counts["new"] == len(expected)
 
 
-def test_second_run_emits_nothing_then_exactly_the_edited_and_the_added(wp_site, run_crawl, data_dir):
-    posts = fixture_posts()
-    with wp_site(posts) as server:
-        first = run_crawl("pr-bangkok", server.url, "--since", "2024-01-01",
-                          env={"BMA_NEWS_CRAWL_PAGE_SIZE": "5"})
-        assert first.returncode == 0, first.stderr
-        assert len(first.records) == 14
-        watermark = json.loads((data_dir / "state" / "pr-bangkok" / "watermark.json").read_text())
-        assert watermark["modified_at"] == "2024-08-14T12:00:00+07:00"
-
-        second = run_crawl("pr-bangkok", server.url, env={"BMA_NEWS_CRAWL_PAGE_SIZE": "5"})
-        assert second.returncode == 0, second.stderr
-        assert second.records == []
-        assert second.summary["raw_files"] == []
-        # It continued from the watermark (minus the overlap), not from the beginning.
-        request = next(p for p in server.paths()[::-1] if "rest_route" in p)
-        assert "modified_after=2024-08-12T12%3A00%3A00" in request
-
-        now = datetime.now(BANGKOK).replace(microsecond=0)
-        server.site.update_post(384105, content="<p>ย่อหน้าแรกของข่าวที่ 6 (แก้ไข)</p>")
-        server.site.add_post({"id": 400001, "title": "ข่าวใหม่หลังการเก็บรอบแรก",
-                              "content": "<p>เนื้อหาใหม่</p>",
-                              "date": now.strftime("%Y-%m-%dT%H:%M:%S")})
-        third = run_crawl("pr-bangkok", server.url, env={"BMA_NEWS_CRAWL_PAGE_SIZE": "5"})
-    assert third.returncode == 0, third.stderr
-    assert sorted(r["source_id"] for r in third.records) == ["384105", "400001"]
-    counts = third.summary["counts"]
-    assert (counts["new"], counts["updated"]) == (1, 1), counts
-    edited = by_source_id(third.records)["384105"]
-    assert edited["body"] == "ย่อหน้าแรกของข่าวที่ 6 (แก้ไข)"
-    assert edited["id"] == by_source_id(first.records)["384105"]["id"]
+# The re-run and the edit + add delta against a genuine WordPress (REST open and closed):
+# tests/crawler/test_genuine_wordpress.py.
 
 
 def test_until_bounds_the_backfill_and_summary_lists_the_files(wp_site, run_crawl, data_dir):

@@ -13,11 +13,13 @@ import json
 import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from core.records import article_id, content_hash
-from core.thai_calendar import BANGKOK
+from core.thai_calendar import BANGKOK, parse_iso_datetime
+from crawler.engine.state import OVERLAP
 from crawler.sources.pr_bangkok import parser as wp
 
 POSTS_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "pr-bangkok" / "genuine" / "posts.json"
@@ -66,7 +68,7 @@ def check_records(records: list[dict], site) -> None:
 
 @pytest.mark.parametrize("rest_open", [True, False], ids=["rest-open", "rest-closed"])
 def test_every_public_post_exact_then_nothing_then_exactly_the_edit_and_the_addition(
-        genuine_wp, run_crawl, rest_open):
+        genuine_wp, run_crawl, data_dir, rest_open):
     genuine_wp.rest(open=rest_open)
     edited_key = "thaigov-010"
     edited_id = genuine_wp.keys[edited_key]
@@ -86,6 +88,15 @@ def test_every_public_post_exact_then_nothing_then_exactly_the_edit_and_the_addi
         assert second.returncode == 0, second.stderr
         assert second.records == [], [r["title"] for r in second.records]
         assert second.summary["status"] == "ok"
+        # It continued from the watermark less the overlap, not from the beginning.
+        watermark = json.loads((data_dir / "state" / "pr-bangkok" / "watermark.json").read_text())
+        start = parse_iso_datetime(watermark["modified_at"]) - OVERLAP
+        uris = archived_uris(second.summary["archive_files"])
+        if rest_open:
+            after = quote(start.astimezone(BANGKOK).strftime("%Y-%m-%dT%H:%M:%S"), safe="")
+            assert any(f"modified_after={after}" in uri for uri in uris), uris[:5]
+        else:  # the feed, then the sitemap for the posts landed before (edits)
+            assert any("sitemap=posts" in uri for uri in uris)
 
         new_text = "ข้อความที่แก้ไขหลังการเก็บรอบแรก กรุงเทพมหานครปรับแผนการจราจร"
         genuine_wp.update_post(edited_id, content=f"<!-- wp:paragraph -->\n<p>{new_text}</p>\n"
@@ -110,6 +121,17 @@ def test_every_public_post_exact_then_nothing_then_exactly_the_edit_and_the_addi
         if added_id is not None:
             genuine_wp.delete_post(added_id)
         genuine_wp.rest(open=True)
+
+
+def archived_uris(archives: list[str]) -> list[str]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    uris = []
+    for archive in archives:
+        with open(archive, "rb") as handle:
+            uris += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(handle)
+                     if r.rec_type == "response"]
+    return uris
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -160,3 +182,19 @@ def test_feed_past_the_end_is_a_404_and_the_sitemap_has_no_lastmod(genuine_wp):
     listed = {wp.post_id_from_url(u) for u, _ in urls}
     assert str(genuine_wp.keys["protected"]) in listed  # listed, skipped when its page is read
     assert str(genuine_wp.keys["draft"]) not in listed
+
+
+@pytest.mark.parametrize(("closed", "strategy"), [
+    (("rest", "feed"), "sitemap"),
+    (("rest", "feed", "sitemap"), "listing"),
+], ids=["sitemap", "listing"])
+def test_each_further_fallback_lands_every_public_post_exactly(genuine_wp, run_crawl, closed, strategy):
+    genuine_wp.close(*closed)
+    try:
+        result = run_crawl("pr-bangkok", genuine_wp.url, "--since", "2024-01-01")
+    finally:
+        genuine_wp.close()
+    assert result.returncode == 0, result.stderr
+    assert result.summary["sources"]["pr-bangkok"]["strategy"] == strategy
+    check_records(result.records, genuine_wp)
+    assert result.summary["counts"]["skipped"].get("protected") == 1
