@@ -79,9 +79,9 @@ class BaseSpider(scrapy.Spider):
         record = article.to_record(now_bangkok())
         previous = self.known_hashes.get(record.id)
         if article.modified_at is None and previous is not None:
-            if previous != record.content_hash:
-                return record.model_copy(update={"modified_at": record.fetched_at})
-            return record
+            if previous == record.content_hash:
+                return record
+            record = record.model_copy(update={"modified_at": record.fetched_at})
         if not self.in_window(record):
             self.skip("out_of_window", record.url)
             return None
