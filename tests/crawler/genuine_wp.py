@@ -11,7 +11,8 @@ private MariaDB, served by `php -S` on loopback.
   posts with `wp_insert_post`, and serves the copy with `php -S 127.0.0.1:<free port>`.
 - A must-use plugin answers every REST request with 401 while a flag file exists
   (`rest(open=False)`), as a site that closes its API to anonymous visitors does; it can
-  also turn the feeds (404) and the core sitemap off (`close("rest", "feed")`).
+  also turn the feeds (404) and the core sitemap off, or ignore `_embed`
+  (`close("rest", "feed")`; `close()` opens everything).
 - `stop()` ends the two processes it started (by their pid) and removes the directory.
 
 Posts are changed between crawls through the same PHP API (`update_post`, `insert_post`,
@@ -120,8 +121,10 @@ echo json_encode($out);
 
 SWITCHES_PHP = r"""<?php
 /* Plugin Name: Switches (tests): a site that closes its REST API (401 for every REST
-   request), turns its feeds off (404) or its core sitemap off, while a flag file exists. */
+   request), turns its feeds off (404) or its core sitemap off, or ignores `_embed` (as
+   some caching and security plugins do), while a flag file exists. */
 function bma_tests_closed($name) { return file_exists(__DIR__ . "/$name-closed.flag"); }
+if (bma_tests_closed('embed')) { unset($_GET['_embed']); }
 add_filter('rest_authentication_errors', function ($result) {
     if (bma_tests_closed('rest')) {
         return new WP_Error('rest_forbidden', 'REST API closed', array('status' => 401));
@@ -370,9 +373,9 @@ class GenuineWordPress:
         self.tool("delete", id=post_id)
 
     def close(self, *names: str) -> None:
-        """Close some of "rest", "feed", "sitemap"; the others open (the must-use plugin)."""
+        """Close some of "rest", "feed", "sitemap", "embed"; the others open (the must-use plugin)."""
         plugins = self.docroot / "wp-content" / "mu-plugins"
-        for name in ("rest", "feed", "sitemap"):
+        for name in ("rest", "feed", "sitemap", "embed"):
             flag = plugins / f"{name}-closed.flag"
             if name in names:
                 flag.write_text("closed\n", encoding="utf-8")

@@ -123,15 +123,20 @@ def test_every_public_post_exact_then_nothing_then_exactly_the_edit_and_the_addi
         genuine_wp.rest(open=True)
 
 
-def archived_uris(archives: list[str]) -> list[str]:
+def archived(archives: list[str]) -> list[tuple[str, bytes]]:
+    """(URI, body) of every response the crawl archived."""
     from warcio.archiveiterator import ArchiveIterator
 
-    uris = []
+    responses = []
     for archive in archives:
         with open(archive, "rb") as handle:
-            uris += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(handle)
-                     if r.rec_type == "response"]
-    return uris
+            responses += [(r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read())
+                          for r in ArchiveIterator(handle) if r.rec_type == "response"]
+    return responses
+
+
+def archived_uris(archives: list[str]) -> list[str]:
+    return [uri for uri, _ in archived(archives)]
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -198,3 +203,42 @@ def test_each_further_fallback_lands_every_public_post_exactly(genuine_wp, run_c
     assert result.summary["sources"]["pr-bangkok"]["strategy"] == strategy
     check_records(result.records, genuine_wp)
     assert result.summary["counts"]["skipped"].get("protected") == 1
+
+
+def test_until_bounds_the_backfill_out_and_state_move_the_files_and_warc_keeps_the_responses(
+        genuine_wp, run_crawl, tmp_path):
+    out, state = tmp_path / "elsewhere-raw", tmp_path / "elsewhere-state"
+    result = run_crawl("pr-bangkok", genuine_wp.url, "--since", "2024-11-21", "--until", "2024-11-23",
+                       "--out", str(out), "--state", str(state))
+    assert result.returncode == 0, result.stderr
+    # Modified from 21 to 23 November (Bangkok time, both days included): these three.
+    want = sorted(genuine_wp.keys[k] for k in ("video-shortcode", "audio-shortcode", "block-media"))
+    assert sorted(int(r["source_id"]) for r in result.records) == want
+    summary = result.summary
+    assert summary["status"] == "ok"
+    [raw_file] = summary["raw_files"]
+    assert raw_file.startswith(str(out / "pr-bangkok"))
+    assert (state / "pr-bangkok" / "watermark.json").exists()
+    assert not (state / "pr-bangkok" / "jobdir").exists()  # a finished crawl leaves no JOBDIR
+    [archive] = summary["archive_files"]
+    assert archive.endswith(".warc.gz")
+    responses = archived([archive])
+    assert f"{genuine_wp.url}/robots.txt" in [uri for uri, _ in responses]
+    [api_body] = [body for uri, body in responses if "rest_route=/wp/v2/posts" in uri]
+    assert sorted(p["id"] for p in json.loads(api_body)) == want  # the raw page as served
+
+
+def test_term_names_come_from_the_terms_endpoints_when_embed_is_ignored(genuine_wp, run_crawl):
+    genuine_wp.close("embed")
+    try:
+        result = run_crawl("pr-bangkok", genuine_wp.url, "--since", "2024-01-01")
+    finally:
+        genuine_wp.close()
+    assert result.returncode == 0, result.stderr
+    check_records(result.records, genuine_wp)
+    responses = archived(result.summary["archive_files"])
+    pages = [json.loads(body) for uri, body in responses if "rest_route=/wp/v2/posts" in uri]
+    assert pages and not any("_embedded" in post for page in pages for post in page)
+    uris = [uri for uri, _ in responses]
+    assert any("rest_route=/wp/v2/categories" in uri for uri in uris)
+    assert any("rest_route=/wp/v2/tags" in uri for uri in uris)

@@ -136,8 +136,10 @@ class PrBangkokSpider(BaseSpider):
         route = f"/wp/v2/{taxonomy}"
         url = (self.site_url(f"/?rest_route={route}&{query}") if strategy == "rest_route"
                else self.site_url(f"/wp-json{route}?{query}"))
+        # Not deduplicated: the next API page may ask for the same terms before this
+        # answer is cached, and a filtered request would silently drop that page's posts.
         yield scrapy.Request(url, callback=self.parse_terms, errback=self.terms_failed,
-                             meta={"handle_httpstatus_list": HANDLED_STATUSES},
+                             dont_filter=True, meta={"handle_httpstatus_list": HANDLED_STATUSES},
                              cb_kwargs={"posts": posts, "taxonomy": taxonomy, "strategy": strategy})
 
     def parse_terms(self, response: Response, posts: list[dict], taxonomy: str, strategy: str):
