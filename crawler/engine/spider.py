@@ -50,11 +50,12 @@ class BaseSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"bma/skipped/{reason}")
         self.logger.info("skipped %s (%s)", url, reason)
 
-    def request(self, url: str, callback, *, meta: dict | None = None, **cb_kwargs) -> scrapy.Request:
+    def request(self, url: str, callback, *, meta: dict | None = None, priority: int = 0,
+                **cb_kwargs) -> scrapy.Request:
         merged = {"handle_httpstatus_list": HANDLED_STATUSES}
         merged.update(meta or {})
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=merged,
-                              cb_kwargs=cb_kwargs)
+                              priority=priority, cb_kwargs=cb_kwargs)
 
     def in_window(self, record: RawRecord) -> bool:
         stamp = parse_iso_datetime(record.modified_at or record.published_at)

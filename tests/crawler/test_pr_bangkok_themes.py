@@ -83,3 +83,23 @@ def test_a_page_without_a_modified_time_is_judged_by_its_content_hash():
     assert _spider({}).emit(_article("ข้อความเดิม")) is None
     # A time stamp the source gives (REST, article:modified_time) is believed.
     assert spider.emit(_article("ข้อความแก้ไข", "2024-01-11T09:00:00+07:00")) is None
+
+
+def test_the_recheck_reads_the_newest_landed_posts_first_within_its_limit(monkeypatch):
+    from scrapy.http import Request, XmlResponse
+
+    from crawler.sources.pr_bangkok import spider as spider_module
+
+    landed = {wp.canonical_post_url(i): "hash" for i in range(1, 11)}  # posts 1-10 landed
+    spider = _spider({Article(url=u, canonical_url=u, source="pr-bangkok", source_id=None,
+                              title="", body="").id: h for u, h in landed.items()})
+    monkeypatch.setattr(spider_module, "MAX_RECHECKED_POSTS", 3)
+    url = "http://127.0.0.1:8080/?sitemap=posts&sitemap-subtype=post&paged=1"
+    body = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(f"<url><loc>http://127.0.0.1:8080/?p={i}</loc></url>" for i in range(1, 13))
+            + "</urlset>").encode()
+    response = XmlResponse(url=url, body=body, request=Request(url, meta={"recheck": True}))
+    requests = list(spider.parse_sitemap(response))
+    # Ids 11 and 12 were never landed (the feed finds new posts); of 1-10 the newest three.
+    assert [wp.post_id_from_url(r.url) for r in requests] == ["10", "9", "8"]
+    assert spider.crawler.stats.get_value("bma/recheck_limit") == 7

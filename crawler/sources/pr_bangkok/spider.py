@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.http import Response
 
-from core.limits import MAX_LISTING_PAGES, MAX_SITEMAPS, WP_MAX_PER_PAGE
+from core.limits import MAX_LISTING_PAGES, MAX_RECHECKED_POSTS, MAX_SITEMAPS, WP_MAX_PER_PAGE
 from core.records import article_id
 from core.thai_calendar import BANGKOK, parse_iso_datetime
 from crawler.engine.spider import HANDLED_STATUSES, BaseSpider
@@ -29,6 +29,7 @@ class PrBangkokSpider(BaseSpider):
     source = SOURCE
     strategies = ("rest_route", "wp_json", "feed", "sitemap", "listing")
     rechecking = False  # the sitemap walk for edits has been asked for
+    rechecked = 0  # landed posts re-read for edits in this run
 
     async def start(self):
         yield self.first_request("rest_route")
@@ -235,15 +236,31 @@ class PrBangkokSpider(BaseSpider):
             return
         if not recheck:
             self.strategy_used = self.strategy_used or "sitemap"
-        for child in [c for c in children if discovery.is_post_sitemap(c)][:MAX_SITEMAPS]:
+        posts_sitemaps = [c for c in children if discovery.is_post_sitemap(c)][:MAX_SITEMAPS]
+        for position, child in enumerate(posts_sitemaps, start=1):
+            # WordPress lists posts by ascending id: for a recheck the last pages go first.
             yield self.request(self.site_url_for(child), self.parse_sitemap,
-                               meta={"listing": not recheck, "recheck": recheck})
+                               meta={"listing": not recheck, "recheck": recheck},
+                               priority=position if recheck else 0)
+        if recheck:
+            yield from self.recheck_requests(urls)
+            return
         for url, lastmod in urls:
             stamp = parse_iso_datetime(lastmod)
             if stamp and self.window_start and stamp < self.window_start:
                 continue
-            if recheck and not self.landed_before(url):
+            yield self.request(self.site_url_for(url), self.parse_article)
+
+    def recheck_requests(self, urls: list[tuple[str, str | None]]):
+        """Article pages of landed posts, newest first, within MAX_RECHECKED_POSTS a run."""
+        landed = sorted(((int(post_id), url) for url, _ in urls
+                         if (post_id := wp.post_id_from_url(url)) and self.landed_before(url)),
+                        reverse=True)
+        for _, url in landed:
+            if self.rechecked >= MAX_RECHECKED_POSTS:
+                self.crawler.stats.inc_value("bma/recheck_limit")
                 continue
+            self.rechecked += 1
             yield self.request(self.site_url_for(url), self.parse_article)
 
     def landed_before(self, url: str) -> bool:
