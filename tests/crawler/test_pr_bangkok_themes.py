@@ -103,3 +103,12 @@ def test_the_recheck_reads_the_newest_landed_posts_first_within_its_limit(monkey
     # Ids 11 and 12 were never landed (the feed finds new posts); of 1-10 the newest three.
     assert [wp.post_id_from_url(r.url) for r in requests] == ["10", "9", "8"]
     assert spider.crawler.stats.get_value("bma/recheck_limit") == 7
+
+
+def test_without_its_heading_the_title_comes_from_the_document_title():
+    page = doc("article_124_block_texturised.html")
+    for heading in page.xpath('//*[contains(@class, "wp-block-post-title")]'):
+        heading.drop_tree()
+    assert "&#8211;" in (FIXTURES / "article_124_block_texturised.html").read_text(encoding="utf-8")
+    article = wp.VERSIONS[1].parse(page, "https://pr-bangkok.com/?p=124")
+    assert article.title == "ผู้ว่าฯ “ชัชชาติ” ตรวจถนน — ขนาด 5×7 เมตร & ทางเท้า"
