@@ -38,6 +38,10 @@ WP_MAX_PER_PAGE = 100
 MAX_SITEMAPS = 1000
 # HTML listings are the last resort; a site with more pages than this is not walked whole.
 MAX_LISTING_PAGES = 5000
+# Without the REST API a page gives no modification time, so an incremental run re-reads
+# landed posts for edits: the newest (highest post ids) first, at most this many a run
+# (about 35 minutes at the polite 1 s delay); edits to older ones wait for a backfill.
+MAX_RECHECKED_POSTS = 2000
 # A charset meta tag sits near the top of a page; looking further finds charset words in text.
 META_CHARSET_SCAN_BYTES = 4096
 

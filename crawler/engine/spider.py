@@ -36,10 +36,11 @@ class BaseSpider(scrapy.Spider):
         self.incomplete = False  # a listing page was lost: do not advance the watermark
         self.exhausted = False  # no way of listing articles worked
         self.strategy_used: str | None = None
-        self.known_ids: set[str] = set()
+        self.known_hashes: dict[str, str] = {}  # article id -> content hash landed before
         self.term_names: dict[str, dict[str, str]] = {}  # taxonomy -> id -> name
         if run is not None:
-            self.known_ids = set(SourceState.load(run.state_dir, self.source.name).hashes)
+            self.known_hashes = dict(SourceState.load(run.state_dir, self.source.name).hashes)
+        self.known_ids: set[str] = set(self.known_hashes)
 
     # --- helpers ---------------------------------------------------------------------
     def site_url(self, path_and_query: str) -> str:
@@ -49,11 +50,12 @@ class BaseSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"bma/skipped/{reason}")
         self.logger.info("skipped %s (%s)", url, reason)
 
-    def request(self, url: str, callback, *, meta: dict | None = None, **cb_kwargs) -> scrapy.Request:
+    def request(self, url: str, callback, *, meta: dict | None = None, priority: int = 0,
+                **cb_kwargs) -> scrapy.Request:
         merged = {"handle_httpstatus_list": HANDLED_STATUSES}
         merged.update(meta or {})
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=merged,
-                              cb_kwargs=cb_kwargs)
+                              priority=priority, cb_kwargs=cb_kwargs)
 
     def in_window(self, record: RawRecord) -> bool:
         stamp = parse_iso_datetime(record.modified_at or record.published_at)
@@ -68,8 +70,19 @@ class BaseSpider(scrapy.Spider):
         return urljoin(self.base_url + "/", link)
 
     def emit(self, article) -> RawRecord | None:
-        """The article's record, or None (counted) when it falls outside the crawl's window."""
+        """The article's record, or None (counted) when it falls outside the crawl's window.
+
+        A page that does not say when it was modified (most themes) is judged by what it
+        carries: an article landed before whose text changed is an edit seen now (its
+        `modified_at` is the fetch time), one whose text did not is passed on to be counted
+        unchanged; an article never landed is in the window by its publication time.
+        """
         record = article.to_record(now_bangkok())
+        previous = self.known_hashes.get(record.id)
+        if article.modified_at is None and previous is not None:
+            if previous == record.content_hash:
+                return record
+            record = record.model_copy(update={"modified_at": record.fetched_at})
         if not self.in_window(record):
             self.skip("out_of_window", record.url)
             return None

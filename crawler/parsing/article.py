@@ -53,7 +53,9 @@ class Article:
         return RawRecord(
             id=self.id, url=self.url, canonical_url=self.canonical_url, source=self.source,
             source_id=self.source_id, title=self.title, published_at=self.published_at,
-            modified_at=self.modified_at, published_raw=self.published_raw,
+            # A page that does not say when it was modified: no later than published (the
+            # spider tells an edit from the content hash, see BaseSpider.emit).
+            modified_at=self.modified_at or self.published_at, published_raw=self.published_raw,
             categories=list(self.categories), tags=list(self.tags), body=self.body,
             body_html=self.body_html, images=[Image(**i) for i in self.images],
             language=self.language, content_hash=self.content_hash, fetched_at=fetched_at,

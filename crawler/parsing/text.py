@@ -14,6 +14,9 @@ DROP_TAGS = frozenset({
     "script", "style", "noscript", "iframe", "form", "nav", "button", "svg", "template",
     "object", "embed", "select", "input", "textarea", "head", "title", "meta", "link",
     "figcaption",  # captions go to `images`, not into the body
+    # Media players: their children are the browser's fallback (WordPress's [video] and
+    # [audio] put a link to the file there), never text of the release.
+    "video", "audio", "source", "track", "picture", "canvas", "map",
 })
 BLOCK_TAGS = frozenset({
     "p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "figure",

@@ -50,3 +50,26 @@ def wp_site():
         return serve(WordPressSite(posts, **options))
 
     return start
+
+
+@pytest.fixture(scope="session")
+def genuine_wp():
+    """Debian's WordPress 6.1 on a private MariaDB behind `php -S`, seeded with
+    tests/fixtures/pr-bangkok/genuine/posts.json; one for the whole session (skipped, with
+    the reason in one line, where the packages are missing and cannot be installed)."""
+    import json
+
+    from tests.crawler.genuine_wp import GenuineWordPress, Unavailable, ensure_packages
+
+    posts_file = Path(__file__).resolve().parents[1] / "fixtures" / "pr-bangkok" / "genuine" / "posts.json"
+    posts = json.loads(posts_file.read_text(encoding="utf-8"))
+    try:
+        ensure_packages()
+        site = GenuineWordPress(posts).start()
+    except Unavailable as exc:
+        pytest.skip(f"genuine WordPress unavailable: {exc}")
+    site.keys = dict(zip((p["key"] for p in posts), site.ids, strict=True))
+    try:
+        yield site
+    finally:
+        site.stop()

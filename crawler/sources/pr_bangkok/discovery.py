@@ -5,6 +5,7 @@ and HTML listings. Pure functions over bytes; the spider only navigates.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from lxml import etree
@@ -13,7 +14,7 @@ from lxml import html as lxml_html
 from core.thai_calendar import to_bangkok_iso
 from crawler.parsing.article import SkipPage
 from crawler.parsing.encoding import decode_html
-from crawler.sources.pr_bangkok.parser import iso_bangkok, post_id_from_url
+from crawler.sources.pr_bangkok.site import html_is_protected, iso_bangkok, post_id_from_url
 
 # An XML parser that never fetches anything and never expands entities (billion laughs).
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
@@ -27,12 +28,32 @@ def _xml(body: bytes):
         return None
 
 
-def parse_feed(body: bytes) -> list[tuple[str, str | None]]:
-    """RSS 2.0 items as (link, published ISO or None), in feed order. Empty if not a feed."""
+CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    link: str
+    published: str | None  # ISO 8601, Bangkok time
+    protected: bool  # the item's content is WordPress's password form
+
+
+def _item_is_protected(item) -> bool:
+    content = item.findtext(CONTENT_ENCODED) or ""
+    if "post-password-form" not in content and "postpass" not in content:
+        return False
+    try:
+        return html_is_protected(lxml_html.fragment_fromstring(content, create_parent="div"))
+    except (etree.ParserError, ValueError):
+        return False
+
+
+def parse_feed(body: bytes) -> list[FeedItem]:
+    """RSS 2.0 items in feed order. SkipPage if not a feed."""
     root = _xml(body)
     if root is None or root.tag != "rss":
         raise SkipPage("not_feed", "not an RSS document")
-    items: list[tuple[str, str | None]] = []
+    items: list[FeedItem] = []
     for item in root.iter("item"):
         link = (item.findtext("link") or "").strip()
         if not link:
@@ -46,7 +67,7 @@ def parse_feed(body: bytes) -> list[tuple[str, str | None]]:
                 published = to_bangkok_iso(parsedate_to_datetime(pub_date))
             except (TypeError, ValueError):
                 published = None
-        items.append((link, published))
+        items.append(FeedItem(link, published, _item_is_protected(item)))
     return items
 
 

@@ -1,5 +1,11 @@
 """pr-bangkok.com's spider: posts through the WordPress REST API, falling back, in order, to
-`/wp-json/`, RSS, the core sitemap and HTML listings when the API is off."""
+`/wp-json/`, RSS, the core sitemap and HTML listings when the API is off.
+
+Only the API says when a post was modified. An incremental run on the feed therefore also
+walks the sitemap for the posts it landed before (`recheck`): their pages are fetched and
+an edit is told from the content hash (see `BaseSpider.emit`); the feed finds new posts.
+Password-protected posts are skipped on every path (`site.rest_post_is_protected`,
+`site.html_is_protected`), drafts are never listed by WordPress."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.http import Response
 
-from core.limits import MAX_LISTING_PAGES, MAX_SITEMAPS, WP_MAX_PER_PAGE
+from core.limits import MAX_LISTING_PAGES, MAX_RECHECKED_POSTS, MAX_SITEMAPS, WP_MAX_PER_PAGE
 from core.records import article_id
 from core.thai_calendar import BANGKOK, parse_iso_datetime
 from crawler.engine.spider import HANDLED_STATUSES, BaseSpider
@@ -22,6 +28,8 @@ class PrBangkokSpider(BaseSpider):
     name = "pr-bangkok"
     source = SOURCE
     strategies = ("rest_route", "wp_json", "feed", "sitemap", "listing")
+    rechecking = False  # the sitemap walk for edits has been asked for
+    rechecked = 0  # landed posts re-read for edits in this run
 
     async def start(self):
         yield self.first_request("rest_route")
@@ -129,8 +137,10 @@ class PrBangkokSpider(BaseSpider):
         route = f"/wp/v2/{taxonomy}"
         url = (self.site_url(f"/?rest_route={route}&{query}") if strategy == "rest_route"
                else self.site_url(f"/wp-json{route}?{query}"))
+        # Not deduplicated: the next API page may ask for the same terms before this
+        # answer is cached, and a filtered request would silently drop that page's posts.
         yield scrapy.Request(url, callback=self.parse_terms, errback=self.terms_failed,
-                             meta={"handle_httpstatus_list": HANDLED_STATUSES},
+                             dont_filter=True, meta={"handle_httpstatus_list": HANDLED_STATUSES},
                              cb_kwargs={"posts": posts, "taxonomy": taxonomy, "strategy": strategy})
 
     def parse_terms(self, response: Response, posts: list[dict], taxonomy: str, strategy: str):
@@ -181,22 +191,38 @@ class PrBangkokSpider(BaseSpider):
             elif response.status not in (404, 410):  # 404 past the last page is the end
                 self.skip(skipped.reason, response.url)
                 self.incomplete = True
+            else:
+                yield from self.recheck_landed()
             return
         self.strategy_used = self.strategy_used or "feed"
         older = 0
-        for link, published in items:
-            stamp = parse_iso_datetime(published)
+        for item in items:
+            stamp = parse_iso_datetime(item.published)
             if stamp and self.window_start and stamp < self.window_start:
                 older += 1
                 continue
-            yield self.request(self.site_url_for(link), self.parse_article)
+            if item.protected:
+                self.skip("protected", item.link)
+                continue
+            yield self.request(self.site_url_for(item.link), self.parse_article)
         if items and older < len(items):
             yield self.request(self.site_url(f"/?feed=rss2&paged={page + 1}"), self.parse_feed,
                                meta={"listing": True}, page=page + 1)
+        else:
+            yield from self.recheck_landed()
+
+    def recheck_landed(self):
+        """Once the feed is read: the sitemap, for edits to posts landed before."""
+        if self.rechecking or not self.known_ids or self.window_start is None:
+            return
+        self.rechecking = True
+        yield self.request(self.site_url("/?sitemap=index"), self.parse_sitemap,
+                           meta={"recheck": True})
 
     # --- sitemap ---------------------------------------------------------------------
     def parse_sitemap(self, response: Response):
         first = response.meta.get("first_of") == "sitemap"
+        recheck = bool(response.meta.get("recheck"))
         try:
             if response.status != 200:
                 raise SkipPage(f"http_{response.status}")
@@ -205,17 +231,41 @@ class PrBangkokSpider(BaseSpider):
             self.skip(skipped.reason, response.url)
             if first:
                 yield from self.fallback("sitemap")
-            else:
+            elif not recheck:  # a lost recheck costs edits, never new posts: not partial
                 self.incomplete = True
             return
-        self.strategy_used = self.strategy_used or "sitemap"
-        for child in [c for c in children if discovery.is_post_sitemap(c)][:MAX_SITEMAPS]:
-            yield self.request(self.site_url_for(child), self.parse_sitemap, meta={"listing": True})
+        if not recheck:
+            self.strategy_used = self.strategy_used or "sitemap"
+        posts_sitemaps = [c for c in children if discovery.is_post_sitemap(c)][:MAX_SITEMAPS]
+        for position, child in enumerate(posts_sitemaps, start=1):
+            # WordPress lists posts by ascending id: for a recheck the last pages go first.
+            yield self.request(self.site_url_for(child), self.parse_sitemap,
+                               meta={"listing": not recheck, "recheck": recheck},
+                               priority=position if recheck else 0)
+        if recheck:
+            yield from self.recheck_requests(urls)
+            return
         for url, lastmod in urls:
             stamp = parse_iso_datetime(lastmod)
             if stamp and self.window_start and stamp < self.window_start:
                 continue
             yield self.request(self.site_url_for(url), self.parse_article)
+
+    def recheck_requests(self, urls: list[tuple[str, str | None]]):
+        """Article pages of landed posts, newest first, within MAX_RECHECKED_POSTS a run."""
+        landed = sorted(((int(post_id), url) for url, _ in urls
+                         if (post_id := wp.post_id_from_url(url)) and self.landed_before(url)),
+                        reverse=True)
+        for _, url in landed:
+            if self.rechecked >= MAX_RECHECKED_POSTS:
+                self.crawler.stats.inc_value("bma/recheck_limit")
+                continue
+            self.rechecked += 1
+            yield self.request(self.site_url_for(url), self.parse_article)
+
+    def landed_before(self, url: str) -> bool:
+        post_id = wp.post_id_from_url(url)
+        return post_id is not None and article_id(wp.canonical_post_url(post_id)) in self.known_ids
 
     # --- HTML listings ---------------------------------------------------------------
     def parse_listing(self, response: Response, page: int):
