@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     crawl_page_size: int = Field(default=WP_MAX_PER_PAGE, description="Posts per WordPress REST page (WordPress allows 1-100).")
 
     # --- orchestration -------------------------------------------------------------
+    prefect_port: int = Field(default=4200, ge=1, le=65535,
+                              description="Port of the local Prefect server of `bma-news prefect up` (loopback).")
+    prefect_home: Path | None = Field(
+        default=None,
+        description="PREFECT_HOME of the local Prefect server; unset means <cache_dir>/prefect-<port>.")
+    prefect_ui: bool = Field(default=True, description="Whether the local Prefect server serves its UI.")
+    prefect_start_timeout: float = 120.0
     schedule_cron: str = "0 2 * * *"
     schedule_timezone: str = TIME_ZONE_NAME
     enrich_workers: int = Field(default=1, ge=1, le=64,
