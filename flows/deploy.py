@@ -9,7 +9,7 @@ wrong with the server is checked first and said in one line.
 from __future__ import annotations
 
 import asyncio
-import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,13 +91,20 @@ def serve_nightly(settings: Settings, api_url: str, report: Report = print) -> N
 
     from flows.nightly import nightly
 
+    stop: list[Callable[[], object]] = []
+
     class NightlyRunner(Runner):
         def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
-            # Prefect's own handler stops the loop from inside a signal handler and exits
-            # mid-await (a traceback); SIGTERM is made a Ctrl-C, which asyncio ends cleanly.
-            signal.raise_signal(signal.SIGINT)
+            # Prefect's own handler stops the runner from inside the signal handler and
+            # exits mid-await (a traceback). Cancelling the serving task instead lets the
+            # runner leave its context as after Ctrl-C: polling stops, the schedule pauses.
+            for cancel in stop:
+                cancel()
 
     async def serve() -> None:
+        main, loop = asyncio.current_task(), asyncio.get_running_loop()
+        if main is not None:
+            stop.append(lambda: loop.call_soon_threadsafe(main.cancel))
         runner = NightlyRunner(name=DEPLOYMENT_NAME, limit=1)
         await runner.aadd_flow(nightly, name=DEPLOYMENT_NAME,
                                schedules=[nightly_schedule(settings)], concurrency_limit=1)
@@ -109,7 +116,7 @@ def serve_nightly(settings: Settings, api_url: str, report: Report = print) -> N
         check_compatible(api_url)
         try:
             asyncio.run(serve())
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, asyncio.CancelledError):
             report("stopped serving (the schedule is paused until the next serve)")
         except (httpx.HTTPError, RuntimeError) as exc:
             raise _one_line(api_url, exc) from None
