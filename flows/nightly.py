@@ -14,7 +14,7 @@ from prefect.runtime import flow_run
 
 from core.landing import Landing, new_run_id
 from core.settings import get_settings
-from crawler.sources import SOURCE_NAMES
+from crawler.sources import PRIMARY_SOURCE, SOURCE_NAMES
 from flows.ledger import Ledger, run_lock
 from flows.summary import RunSummary
 from flows.tasks import crawl_source, process_raw_file
@@ -85,9 +85,13 @@ def _run(flow_name: str, sources: list[str], data_dir: str | None, index: str | 
 def nightly(sources: list[str] | None = None, base_url: str | None = None,
             since: str | None = None, until: str | None = None, data_dir: str | None = None,
             index: str | None = None, crawl_retries: int = 2) -> dict:
-    """Crawl every source from its watermark, enrich what is new, load it, say what happened."""
-    return _run("nightly", list(SOURCE_NAMES) if sources is None else sources, data_dir, index,
-                base_url, since, until, crawl_retries)
+    """Crawl every source from its watermark, enrich what is new, load it, say what happened.
+
+    A `base_url` (a mirror or test site) stands for the primary source, so without
+    `sources` only that one is crawled from it, as `bma-news run --base-url` does."""
+    if sources is None:
+        sources = [PRIMARY_SOURCE] if base_url else list(SOURCE_NAMES)
+    return _run("nightly", sources, data_dir, index, base_url, since, until, crawl_retries)
 
 
 def date_chunks(since: date, until: date, days: int) -> list[tuple[date, date]]:

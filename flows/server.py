@@ -192,8 +192,10 @@ class LocalPrefectServer:
         return ServerStatus(False, self.url, None, None, "not running")
 
     def server_env(self) -> dict[str, str]:
+        # The server's own settings (PREFECT_SERVER_*) pass through; a client's (the API URL,
+        # another home or profile) must not point this server somewhere else.
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith("PREFECT_") or k in self.extra_env}
+               if not k.startswith("PREFECT_") or k.startswith("PREFECT_SERVER_")}
         env.update({
             "PREFECT_HOME": str(self.home),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
