@@ -3,6 +3,7 @@ workers started and killed as an operator would."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -139,10 +140,8 @@ class Worker:
     def kill(self) -> None:
         """SIGKILL the worker and everything it started, as a crashed machine would."""
         for pid in self.descendants():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.process.wait(timeout=30)
         self.handle.close()
 

@@ -49,8 +49,6 @@ def prefect_server(tmp_path_factory):
     port = free_port()
     manage = clean_env(BMA_NEWS_PREFECT_PORT=str(port), BMA_NEWS_PREFECT_HOME=str(home / "home"),
                        BMA_NEWS_PREFECT_UI="false", **FAST_SERVER)
-    before = run([BMA_NEWS, "prefect", "status"], manage)
-    assert before.returncode == 1 and "is down" in before.stdout, before.stdout + before.stderr
     up = run([BMA_NEWS, "prefect", "up"], manage)
     assert up.returncode == 0, up.stdout + up.stderr
     status = run([BMA_NEWS, "prefect", "status"], manage)
@@ -105,18 +103,20 @@ def test_deploy_schedules_runs_at_2am_bangkok_and_a_worker_runs_one_to_search(
         prefect_server, es_client, es_alias, wp_site, tmp_path):
     server = prefect_server
     site, site_url = wp_site
-    deployment = _deploy(server)
-    assert deployment["work_pool_name"] == POOL
-    _assert_next_runs_at_two_in_bangkok(server, deployment["id"])
-
-    listed = run([PREFECT, "deployment", "ls"], server.env)
-    assert listed.returncode == 0, listed.stdout + listed.stderr
-    assert FLOW in listed.stdout
-
-    flow_run = server.api.post(f"/deployments/{deployment['id']}/create_flow_run",
-                               {"parameters": _parameters(site_url, tmp_path / "data", es_alias)})
+    # The worker starts first (it takes a while to import); it polls the pool meanwhile.
     worker = Worker(POOL, server.env, tmp_path / "worker.log")
     try:
+        deployment = _deploy(server)
+        assert deployment["work_pool_name"] == POOL
+        _assert_next_runs_at_two_in_bangkok(server, deployment["id"])
+
+        listed = run([PREFECT, "deployment", "ls"], server.env)
+        assert listed.returncode == 0, listed.stdout + listed.stderr
+        assert FLOW in listed.stdout
+
+        flow_run = server.api.post(
+            f"/deployments/{deployment['id']}/create_flow_run",
+            {"parameters": _parameters(site_url, tmp_path / "data", es_alias)})
         state = server.api.wait_state(flow_run["id"], TERMINAL, RUN_TIMEOUT)
     finally:
         worker.stop()
@@ -134,7 +134,7 @@ def test_a_worker_killed_mid_run_is_rerun_without_loss_or_duplicates(
     deployment = _deploy(server)
     posts = make_posts(12, start_id=3000)
     site = WordPressSite(posts)
-    site.delay = 2.0  # every response is slow, so the crawl is under way when it dies
+    site.delay = 1.0  # every response is slow, so the crawl is under way when it dies
     with serve(site) as http:
         flow_run = server.api.post(
             f"/deployments/{deployment['id']}/create_flow_run",
@@ -149,15 +149,16 @@ def test_a_worker_killed_mid_run_is_rerun_without_loss_or_duplicates(
         if es_client.indices.exists_alias(name=es_alias):
             assert es_client.count(index=es_alias)["count"] < len(posts), "not finished"
 
-        # What Prefect's missing-heartbeat automation does with a run whose worker is gone,
-        # then the operator's retry: the same flow run, scheduled again.
-        server.api.post(f"/flow_runs/{flow_run['id']}/set_state",
-                        {"state": {"type": "CRASHED", "message": "worker killed"}, "force": True})
-        retried = run([PREFECT, "flow-run", "retry", flow_run["id"]], server.env)
-        assert retried.returncode == 0, retried.stdout + retried.stderr
         site.delay = 0.0
         second = Worker(POOL, server.env, tmp_path / "worker-2.log")
         try:
+            # What Prefect's missing-heartbeat automation does with a run whose worker is
+            # gone, then the operator's retry: the same flow run, scheduled again.
+            server.api.post(f"/flow_runs/{flow_run['id']}/set_state",
+                            {"state": {"type": "CRASHED", "message": "worker killed"},
+                             "force": True})
+            retried = run([PREFECT, "flow-run", "retry", flow_run["id"]], server.env)
+            assert retried.returncode == 0, retried.stdout + retried.stderr
             state = server.api.wait_state(flow_run["id"], TERMINAL, RUN_TIMEOUT)
         finally:
             second.stop()
@@ -211,8 +212,14 @@ def test_deploy_says_what_is_wrong_in_one_line(prefect_server):
                         "does not answer as a Prefect server API"),
         "no such pool": ({}, "no-such-pool", "work pool 'no-such-pool' does not exist"),
     }
-    for name, (env, pool, message) in cases.items():
-        result = run([BMA_NEWS, "deploy", "--work-pool", pool], {**server.env, **env})
+    started = {name: subprocess.Popen([BMA_NEWS, "deploy", "--work-pool", pool],
+                                      env={**server.env, **env}, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                      text=True)
+               for name, (env, pool, _) in cases.items()}
+    for name, (_, _, message) in cases.items():
+        stdout, stderr = started[name].communicate(timeout=180)
+        result = subprocess.CompletedProcess([], started[name].returncode, stdout, stderr)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         assert result.returncode != 0, name
         assert len(lines) == 1 and message in lines[0], (name, result.stderr)
