@@ -16,7 +16,13 @@ from typing import Any
 import httpx
 
 from core.settings import Settings
-from flows.server import PrefectConfigError, PrefectServerError, Report, check_compatible
+from flows.server import (
+    PrefectConfigError,
+    PrefectServerError,
+    Report,
+    check_compatible,
+    get_retrying,
+)
 
 DEPLOYMENT_NAME = "bma-news-nightly"
 FLOW_NAME = "bma-news-nightly"
@@ -35,7 +41,7 @@ def nightly_schedule(settings: Settings):
 def check_work_pool(api_url: str, name: str) -> None:
     """The pool exists and is of a type that runs the flow from this machine's source."""
     try:
-        response = httpx.get(f"{api_url}/work_pools/{name}", timeout=10)
+        response = get_retrying(f"{api_url}/work_pools/{name}", timeout=10)
     except httpx.HTTPError as exc:
         raise PrefectServerError(f"the Prefect server at {api_url} stopped answering "
                                  f"({type(exc).__name__})") from None

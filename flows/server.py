@@ -71,13 +71,25 @@ def configured_api_url() -> str | None:
     return str(url).rstrip("/") if url else None
 
 
+def get_retrying(url: str, timeout: float, attempts: int = 5) -> httpx.Response:
+    """GET, again after a pause while a busy server answers 503 (SQLite "database is
+    locked"), as Prefect's own client does."""
+    response = httpx.get(url, timeout=timeout)
+    for attempt in range(1, attempts):
+        if response.status_code not in (429, 503):
+            break
+        time.sleep(0.5 * attempt)
+        response = httpx.get(url, timeout=timeout)
+    return response
+
+
 def server_version(api_url: str, timeout: float = 3.0) -> str:
     """The version of the Prefect server at `api_url`; a one-line error when none answers."""
     if not api_url.startswith(("http://", "https://")):
         raise PrefectConfigError(f"PREFECT_API_URL must be an http(s) URL, not {api_url!r}")
     try:
-        health = httpx.get(f"{api_url}/health", timeout=timeout)
-        version = httpx.get(f"{api_url}/admin/version", timeout=timeout)
+        health = get_retrying(f"{api_url}/health", timeout)
+        version = get_retrying(f"{api_url}/admin/version", timeout)
     except httpx.InvalidURL:
         raise PrefectConfigError(f"PREFECT_API_URL {api_url!r} is not a valid URL") from None
     except httpx.HTTPError as exc:

@@ -61,14 +61,22 @@ class Api:
         self.url = url
         self.http = httpx.Client(base_url=url, timeout=30)
 
-    def get(self, path: str) -> dict:
-        response = self.http.get(path)
+    def _call(self, method: str, path: str, body: dict | None = None) -> httpx.Response:
+        # A busy SQLite server answers 503 ("database is locked"); Prefect's own client
+        # retries those, and so does this one.
+        for attempt in range(10):
+            response = self.http.request(method, path, json=body)
+            if response.status_code not in (429, 503):
+                break
+            time.sleep(0.5 * (attempt + 1))
         response.raise_for_status()
-        return response.json()
+        return response
+
+    def get(self, path: str) -> dict:
+        return self._call("GET", path).json()
 
     def post(self, path: str, body: dict) -> dict | list:
-        response = self.http.post(path, json=body)
-        response.raise_for_status()
+        response = self._call("POST", path, body)
         return response.json() if response.content else {}
 
     def deployment(self, flow: str, name: str) -> dict:
