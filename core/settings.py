@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     enrich_workers: int = Field(default=1, ge=1, le=64,
                                 description="Processes the flows enrich with (one per core).")
     bulk_chunk_size: int = 500
+    dask_address: str | None = Field(
+        default=None, description="A Dask scheduler (tcp://host:8786) to enrich raw files on, one task each.")
+    dask_workers: int = Field(default=0, ge=0, le=64,
+                              description="Without an address: a LocalCluster of this many worker processes (0: no Dask).")
 
     @property
     def uses_local_node(self) -> bool:
