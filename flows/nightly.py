@@ -82,6 +82,12 @@ def load_pending(summary: RunSummary, data_dir: Path, index: str) -> None:
             summary.files += 1
             ledger.mark_loaded([raw], ENRICHMENT_VERSION, summary.run_id)
         return
+    # The index behind the alias is made once here: tasks racing to make it would put
+    # two write indexes behind one alias.
+    from core.es.client import connect
+    from index_mappings import ensure_index
+
+    ensure_index(connect(), index)
     failures: list[BaseException] = []
     with runner:
         futures = [(raw, runner.submit(process_raw_file, parameters={
