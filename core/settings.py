@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     # --- Elasticsearch -------------------------------------------------------------
     es_url: str | None = Field(
         default=None,
-        description="An existing cluster to use; unset means the local node of `bma-news es up`.",
+        description="An existing cluster to use (several nodes: comma-separated URLs); unset means the local node of `bma-news es up`.",
     )
     es_api_key: SecretStr | None = None
     es_username: str | None = None
@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     @property
     def effective_es_url(self) -> str:
         return self.es_url or self.local_node_url
+
+    @property
+    def es_hosts(self) -> list[str]:
+        """The cluster's nodes: BMA_NEWS_ES_URL may name several, separated by commas
+        (the client spreads requests over them and skips a node that is down)."""
+        return [h.strip() for h in self.effective_es_url.split(",") if h.strip()]
 
 
 @lru_cache(maxsize=1)
