@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -224,3 +225,29 @@ def test_deploy_says_what_is_wrong_in_one_line(prefect_server):
         assert result.returncode != 0, name
         assert len(lines) == 1 and message in lines[0], (name, result.stderr)
         assert "Traceback" not in result.stdout + result.stderr, name
+
+
+def test_local_server_commands_say_what_is_wrong_in_one_line(tmp_path):
+    """No server needed: a taken port, and a deploy with no server to deploy to."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = clean_env(BMA_NEWS_PREFECT_PORT=str(port),
+                        BMA_NEWS_PREFECT_HOME=str(tmp_path / "home"))
+        procs = {name: subprocess.Popen([BMA_NEWS, *args], env=env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                        text=True)
+                 for name, args in {"up": ["prefect", "up"], "deploy": ["deploy"],
+                                    "down": ["prefect", "down"]}.items()}
+        results = {name: (p.communicate(timeout=180), p.returncode)
+                   for name, p in procs.items()}
+    expected = {"up": f"port {port} is already taken",
+                "deploy": "no Prefect server to deploy to"}
+    for name, message in expected.items():
+        (stdout, stderr), rc = results[name]
+        lines = [line for line in stderr.splitlines() if line.strip()]
+        assert rc != 0 and len(lines) == 1 and message in lines[0], (name, stderr)
+        assert "Traceback" not in stdout + stderr
+    (stdout, _), rc = results["down"]
+    assert rc == 0 and "was not running" in stdout
