@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     es_ca_certs: Path | None = None
     es_request_timeout: float = 30.0
     index: str = Field(default="bma-news", description="The alias searches and loads go through.")
+    index_replicas: int | None = Field(
+        default=None, ge=0, le=10,
+        description="Replicas of each new index; unset means the definition's (0, for one node). "
+                    "On a cluster, 1 or more: a node lost mid-load then loses nothing.")
 
     # --- local node ----------------------------------------------------------------
     cache_dir: Path = Field(default_factory=default_cache_dir)
