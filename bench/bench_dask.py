@@ -38,7 +38,9 @@ def one(raw: list[dict], files: int, workers: int, work: Path) -> dict:
     # A Prefect home of its own: the temporary server's SQLite file is not shared with
     # other Prefect processes on the machine (they lock it).
     env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_HOME": str(work / "prefect"),
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "BMA_NEWS_DASK_WORKERS": str(workers)}
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+           "BMA_NEWS_DASK_WORKERS": str(workers)}
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", CODE, str(data), alias], cwd=ROOT, env=env,
                           capture_output=True, text=True, check=False)
