@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     # --- Elasticsearch -------------------------------------------------------------
     es_url: str | None = Field(
         default=None,
-        description="An existing cluster to use; unset means the local node of `bma-news es up`.",
+        description="An existing cluster to use (several nodes: comma-separated URLs); unset means the local node of `bma-news es up`.",
     )
     es_api_key: SecretStr | None = None
     es_username: str | None = None
@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     es_ca_certs: Path | None = None
     es_request_timeout: float = 30.0
     index: str = Field(default="bma-news", description="The alias searches and loads go through.")
+    index_replicas: int | None = Field(
+        default=None, ge=0, le=10,
+        description="Replicas of each new index; unset means the definition's (0, for one node). "
+                    "On a cluster, 1 or more: a node lost mid-load then loses nothing.")
 
     # --- local node ----------------------------------------------------------------
     cache_dir: Path = Field(default_factory=default_cache_dir)
@@ -63,11 +67,22 @@ class Settings(BaseSettings):
     crawl_page_size: int = Field(default=WP_MAX_PER_PAGE, description="Posts per WordPress REST page (WordPress allows 1-100).")
 
     # --- orchestration -------------------------------------------------------------
+    prefect_port: int = Field(default=4200, ge=1, le=65535,
+                              description="Port of the local Prefect server of `bma-news prefect up` (loopback).")
+    prefect_home: Path | None = Field(
+        default=None,
+        description="PREFECT_HOME of the local Prefect server; unset means <cache_dir>/prefect-<port>.")
+    prefect_ui: bool = Field(default=True, description="Whether the local Prefect server serves its UI.")
+    prefect_start_timeout: float = 120.0
     schedule_cron: str = "0 2 * * *"
     schedule_timezone: str = TIME_ZONE_NAME
     enrich_workers: int = Field(default=1, ge=1, le=64,
                                 description="Processes the flows enrich with (one per core).")
     bulk_chunk_size: int = 500
+    dask_address: str | None = Field(
+        default=None, description="A Dask scheduler (tcp://host:8786) to enrich raw files on, one task each.")
+    dask_workers: int = Field(default=0, ge=0, le=64,
+                              description="Without an address: a LocalCluster of this many worker processes (0: no Dask).")
 
     @property
     def uses_local_node(self) -> bool:
@@ -80,6 +95,12 @@ class Settings(BaseSettings):
     @property
     def effective_es_url(self) -> str:
         return self.es_url or self.local_node_url
+
+    @property
+    def es_hosts(self) -> list[str]:
+        """The cluster's nodes: BMA_NEWS_ES_URL may name several, separated by commas
+        (the client spreads requests over them and skips a node that is down)."""
+        return [h.strip() for h in self.effective_es_url.split(",") if h.strip()]
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ from prefect.runtime import flow_run
 
 from core.landing import Landing, new_run_id
 from core.settings import get_settings
-from crawler.sources import SOURCE_NAMES
+from crawler.sources import PRIMARY_SOURCE, SOURCE_NAMES
 from flows.ledger import Ledger, run_lock
 from flows.summary import RunSummary
 from flows.tasks import crawl_source, process_raw_file
@@ -51,17 +51,59 @@ def recorded_run(summary: RunSummary, data_dir: Path) -> Iterator[RunSummary]:
         publish(summary, data_dir)
 
 
+def dask_task_runner():
+    """Prefect-dask's task runner when the settings ask for Dask: the cluster at
+    BMA_NEWS_DASK_ADDRESS, or a LocalCluster of BMA_NEWS_DASK_WORKERS processes; else None."""
+    settings = get_settings()
+    if not settings.dask_address and not settings.dask_workers:
+        return None
+    from prefect_dask import DaskTaskRunner
+
+    if settings.dask_address:
+        return DaskTaskRunner(address=settings.dask_address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": settings.dask_workers,
+                                          "threads_per_worker": 1, "processes": True,
+                                          "dashboard_address": None})
+
+
 def load_pending(summary: RunSummary, data_dir: Path, index: str) -> None:
-    """Enrich and load every raw file not yet loaded with the current enrichment version."""
+    """Enrich and load every raw file not yet loaded with the current enrichment version:
+    one task per raw file, fanned out over Dask when it is configured. A file is marked
+    loaded only once its task succeeded; a failed one stays pending for the next run."""
     from pipeline import ENRICHMENT_VERSION
 
     ledger = Ledger(data_dir)
     pending = [f for f in Landing(data_dir).raw_files()
                if not ledger.is_loaded(f, ENRICHMENT_VERSION)]
-    for raw in pending:
-        summary.add(process_raw_file(str(raw), str(data_dir), index))
-        summary.files += 1
-        ledger.mark_loaded([raw], ENRICHMENT_VERSION, summary.run_id)
+    runner = dask_task_runner() if pending else None
+    if runner is None:
+        for raw in pending:
+            summary.add(process_raw_file(str(raw), str(data_dir), index))
+            summary.files += 1
+            ledger.mark_loaded([raw], ENRICHMENT_VERSION, summary.run_id)
+        return
+    # The index behind the alias is made once here: tasks racing to make it would put
+    # two write indexes behind one alias.
+    from core.es.client import connect
+    from index_mappings import ensure_index
+
+    ensure_index(connect(), index)
+    failures: list[BaseException] = []
+    with runner:
+        futures = [(raw, runner.submit(process_raw_file, parameters={
+            "raw_file": str(raw), "data_dir": str(data_dir), "index": index}))
+            for raw in pending]
+        for raw, future in futures:
+            try:
+                counts = future.result()
+            except Exception as exc:  # noqa: BLE001 - the others still count; re-raised below
+                failures.append(exc)
+                continue
+            summary.add(counts)
+            summary.files += 1
+            ledger.mark_loaded([raw], ENRICHMENT_VERSION, summary.run_id)
+    if failures:
+        raise failures[0]
 
 
 def _run(flow_name: str, sources: list[str], data_dir: str | None, index: str | None,
@@ -85,9 +127,13 @@ def _run(flow_name: str, sources: list[str], data_dir: str | None, index: str | 
 def nightly(sources: list[str] | None = None, base_url: str | None = None,
             since: str | None = None, until: str | None = None, data_dir: str | None = None,
             index: str | None = None, crawl_retries: int = 2) -> dict:
-    """Crawl every source from its watermark, enrich what is new, load it, say what happened."""
-    return _run("nightly", list(SOURCE_NAMES) if sources is None else sources, data_dir, index,
-                base_url, since, until, crawl_retries)
+    """Crawl every source from its watermark, enrich what is new, load it, say what happened.
+
+    A `base_url` (a mirror or test site) stands for the primary source, so without
+    `sources` only that one is crawled from it, as `bma-news run --base-url` does."""
+    if sources is None:
+        sources = [PRIMARY_SOURCE] if base_url else list(SOURCE_NAMES)
+    return _run("nightly", sources, data_dir, index, base_url, since, until, crawl_retries)
 
 
 def date_chunks(since: date, until: date, days: int) -> list[tuple[date, date]]:

@@ -44,10 +44,15 @@ def indices_behind(client: Elasticsearch, alias: str) -> list[str]:
 
 def create_index(client: Elasticsearch, alias: str, version: int = CURRENT_VERSION) -> str:
     """Create a new concrete index from the definition (not yet behind the alias)."""
+    from core.settings import get_settings
+
     definition = load_definition(version)
     name = concrete_index_name(alias, version)
-    client.indices.create(index=name, settings=definition["settings"],
-                          mappings=definition["mappings"])
+    settings = dict(definition["settings"])
+    replicas = get_settings().index_replicas
+    if replicas is not None:  # a cluster of several nodes: copies so a lost node loses nothing
+        settings["number_of_replicas"] = replicas
+    client.indices.create(index=name, settings=settings, mappings=definition["mappings"])
     client.cluster.health(index=name, wait_for_status="yellow", timeout="30s")
     return name
 

@@ -160,21 +160,27 @@ def register(app: typer.Typer) -> None:
 
     @app.command("nightly")
     def nightly_command(
-        serve: bool = typer.Option(False, "--serve", help="Serve the deployment: run every night on schedule."),
+        serve: bool = typer.Option(False, "--serve", help="Serve the deployment on a Prefect server: run every night on schedule."),
     ) -> None:
-        """Run the nightly flow once, or serve it on its schedule (02:00 Bangkok time)."""
-        from prefect.schedules import Cron
+        """Run the nightly flow once, or serve it on its schedule (02:00 Bangkok time).
 
+        --serve uses the Prefect server in PREFECT_API_URL, or else the local one of
+        `bma-news prefect up`, started if needed (a temporary server cannot schedule).
+        """
         from core.settings import get_settings
-        from flows.nightly import nightly
 
         settings = get_settings()
         if serve:
-            nightly.serve(name="bma-news-nightly",
-                          schedules=[Cron(settings.schedule_cron, timezone=settings.schedule_timezone)],
-                          global_limit=1)
+            from bma_news.commands.console import err
+            from flows.deploy import serve_nightly
+            from flows.server import ensure_prefect_server
+
+            api_url = ensure_prefect_server(settings, report=lambda msg: err.print(msg))
+            serve_nightly(settings, api_url, report=lambda msg: err.print(msg))
             return
         from rich.console import Console
+
+        from flows.nightly import nightly
 
         _print_summary(Console(), nightly())
 
@@ -226,23 +232,23 @@ def register(app: typer.Typer) -> None:
     def deploy_command(
         work_pool: str = typer.Option("bma-news", "--work-pool", help="Prefect work pool (process type)."),
     ) -> None:
-        """Register the nightly deployment (02:00 Bangkok time) with the Prefect server in PREFECT_API_URL."""
-        import os
-
-        from prefect.schedules import Cron
-
+        """Register the nightly deployment (02:00 Bangkok time) with the Prefect server in
+        PREFECT_API_URL, or else with the local one of `bma-news prefect up` if it is running."""
         from core.settings import get_settings
-        from flows.nightly import nightly
+        from flows.deploy import DEPLOYMENT_NAME, FLOW_NAME, deploy_nightly
+        from flows.server import LocalPrefectServer, configured_api_url
 
-        if not os.environ.get("PREFECT_API_URL"):
-            raise UserFacingError("set PREFECT_API_URL to your Prefect server first "
-                                  "(or use `bma-news nightly --serve` on one machine)")
         settings = get_settings()
-        repo = Path(__file__).resolve().parents[2]
-        deployment_id = nightly.from_source(source=str(repo),
-                                            entrypoint="flows/nightly.py:nightly").deploy(
-            name="bma-news-nightly", work_pool_name=work_pool,
-            schedules=[Cron(settings.schedule_cron, timezone=settings.schedule_timezone)],
-        )
-        typer.echo(f"deployment bma-news-nightly registered ({deployment_id}); start a worker "
-                   f"with: prefect worker start --pool {work_pool}")
+        api_url = configured_api_url()
+        if not api_url:
+            local = LocalPrefectServer(settings)
+            if not local.status().running:
+                raise UserFacingError(
+                    "no Prefect server to deploy to: set PREFECT_API_URL to your server, or "
+                    "start the local one with `bma-news prefect up` (or serve on one machine "
+                    "with `bma-news nightly --serve`)")
+            api_url = local.url
+        deployment_id = deploy_nightly(settings, api_url, work_pool)
+        typer.echo(f"deployment {FLOW_NAME}/{DEPLOYMENT_NAME} registered on {api_url} "
+                   f"({deployment_id}); start a worker with: PREFECT_API_URL={api_url} "
+                   f"prefect worker start --pool {work_pool}")

@@ -36,13 +36,15 @@ def make_client(settings: Settings | None = None, **overrides: Any) -> Elasticse
     if settings.es_ca_certs:
         kwargs["ca_certs"] = str(settings.es_ca_certs)
     kwargs.update(overrides)
-    return Elasticsearch(settings.effective_es_url, **kwargs)
+    hosts = settings.es_hosts
+    return Elasticsearch(hosts if len(hosts) > 1 else hosts[0], **kwargs)
 
 
 def connect(settings: Settings | None = None) -> Elasticsearch:
     """A client whose cluster has answered `_cluster/health`, or one clear error."""
     settings = settings or get_settings()
-    client = make_client(settings, max_retries=0)
+    # No retries on one node (an unreachable one is said at once); with several, each is tried.
+    client = make_client(settings, max_retries=len(settings.es_hosts) - 1)
     where = redact_url(settings.effective_es_url)
     try:
         client.cluster.health(timeout="5s")
