@@ -13,6 +13,7 @@
    holdout), ours against WordPress's search and a plain newmm + BM25, in the same run.
 7. NER on BMA releases: `bma-news eval-ner --bma` on evals/ner-bma (dev and holdout),
    per-type P/R/F1 per document and position accuracy.
+8. The nightly flow over Dask with 1 and 2 LocalCluster workers (bench/bench_dask.py).
 
 Uses the ThaiGov 2024 corpus (BMA_NEWS_THAIGOV) and the node of BMA_NEWS_ES_URL or the
 local one (started if needed). Every index it makes is deleted at the end.
@@ -286,6 +287,13 @@ def write_results(res: dict, command: str) -> None:
                          f"{sc['micro']['f1']:.3f} | {r['positions']['accuracy']:.3f} "
                          f"({r['positions']['right']}/{r['positions']['total']}) |")
         lines.append("")
+    if "dask" in res:
+        d = res["dask"]
+        lines += ["## 8. Enrichment over Dask (prefect-dask DaskTaskRunner, LocalCluster)", "",
+                  f"The whole nightly flow on {d['docs']} releases in {d['files']} raw files "
+                  f"({d['cores']} cores): "
+                  + ", ".join(f"{r['workers']} worker(s) {r['wall_s']} s" for r in d["runs"])
+                  + f"; **{d['speedup_2_over_1']}x** with 2 workers.", ""]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -332,6 +340,10 @@ def main() -> int:
             step("7. NER on BMA releases: eval-ner --bma, dev and holdout")
             res["ner_bma"] = ner_bma()
             print({k: v["scores"]["micro"] for k, v in res["ner_bma"].items()})
+            step("8. enrichment over Dask: the nightly flow, 1 vs 2 LocalCluster workers")
+            res["dask"] = run_json([sys.executable, str(ROOT / "bench" / "bench_dask.py"),
+                                    "--docs", str(args.enrich_docs), "--files", "8", "--json"])
+            print(res["dask"])
             res["latency"], res["scale"] = {}, {}
             for total in sorted({10_000, args.search_docs}):
                 step(f"4/5. index of {total:,} documents, then search latency")
