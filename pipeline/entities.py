@@ -265,7 +265,12 @@ def _glued_inside(text: str, start: int, end: int, spans: list[Match]) -> bool:
     """A place name glued to the end of a surname ("พิทักษ์ไทย"): the person stays."""
     return text.count(" ", start, end) <= 1 and all(
         m.entry.label == "LOC" and m.start > start and m.end == end
-        and text[m.start - 1].isalpha() for m in spans)
+        and _is_letter(text[m.start - 1]) for m in spans)
+
+
+def _is_letter(ch: str) -> bool:
+    """A letter, Thai vowel and tone marks included (str.isalpha says no to "ู", "์")."""
+    return ch.isalpha() or "\u0e01" <= ch <= "\u0e4e"
 
 
 def _cut_before_affiliation(text: str, s: int, e: int,
@@ -312,13 +317,25 @@ def _not_an_entity(text: str, ent: Entity) -> bool:
         return True
     line_start = text.rfind("\n", 0, ent.start) + 1
     for m in _HASHTAG.finditer(text, line_start, ent.end):
-        if m.start() <= ent.start and ent.end <= m.end():
+        # "#สื่อสารรัฐบาลไทย", "#ไทยคู่ฟ้า": inside a hashtag; "#เขตลาดพร้าว" is the
+        # district itself
+        if m.start() < ent.start and ent.end <= m.end() \
+                and (m.start() + 1, m.end()) != (ent.start, ent.end):
             return True
-    if ent.label == "LOC" and ent.kind == "country" and ent.text == ent.canonical \
-            and ent.start > 0 and text[ent.start - 1].isalpha():
+    if ent.label == "LOC" and ent.kind == "country" and ent.start > 0:
         before = text[max(0, ent.start - 10) : ent.start]
-        return not before.endswith(_COUNTRY_AFTER)
+        if before.endswith("แห่ง"):  # "การรถไฟแห่งประเทศไทย": part of a name
+            return True
+        if ent.text == ent.canonical and _is_letter(text[ent.start - 1]):
+            return not before.endswith(_COUNTRY_AFTER)  # คนไทย, ภาษาไทย: an adjective
+    if ent.label == "ORG" and (ent.text in lexicon().positions
+                               or ent.text.startswith(_NOT_ORGANIZATIONS)):
+        return True
     return ent.label in ("ORG", "LOC") and sum(ch.isalpha() for ch in ent.text) < 2
+
+
+# Internal sections without a proper name and volunteer schemes (ANNOTATION.md, GUIDE.md).
+_NOT_ORGANIZATIONS = ("ฝ่าย", "กลุ่มงาน", "อปพร.", "จิตอาสา")
 
 
 class _Intervals:
@@ -359,6 +376,8 @@ def _add_names_after_short_titles(text: str, entities: list[Entity], kept: _Inte
         name = m.group(1)
         start, end = m.span(1)
         known = name in sets["given"] or name in lexicon().executives_given
+        if segment(name)[0] in RUN_STOP:
+            continue  # "ป.กทม. พร้อมคณะผู้บริหาร": a verb, not a name
         if (known or name not in sets["dict"]) and not kept.overlapping(start, end):
             entities.append(_entity(name, "PERSON", start, end, name))
             kept.add(start, end)
