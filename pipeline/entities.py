@@ -126,6 +126,8 @@ def _make(text: str, start: int, end: int, label: str) -> Entity | None:
     if not any(ch.isalpha() for ch in surface):
         return None  # ")" or "112/38" is not a name
     if label == "PERSON":
+        if surface.startswith(_BUILDING_HEADS):  # "โรงแรม เดอะ สุโกศล"
+            return _entity(surface, "LOC", start, end, surface, "facility")
         lead = _LEADING_WORD.match(surface)
         if lead and split_title(surface[lead.end() :])[0]:
             # "มีนายก ข": a word glued before the title is not part of the name
@@ -316,7 +318,8 @@ def _not_an_entity(text: str, ent: Entity) -> bool:
     if ent.label == "LOC" and ent.kind == "facility" and _ROOM.match(ent.text):
         return True
     line_start = text.rfind("\n", 0, ent.start) + 1
-    for m in _HASHTAG.finditer(text, line_start, ent.end):
+    line_end = text.find("\n", ent.end)
+    for m in _HASHTAG.finditer(text, line_start, line_end if line_end >= 0 else len(text)):
         # "#สื่อสารรัฐบาลไทย", "#ไทยคู่ฟ้า": inside a hashtag; "#เขตลาดพร้าว" is the
         # district itself
         if m.start() < ent.start and ent.end <= m.end() \
@@ -328,12 +331,17 @@ def _not_an_entity(text: str, ent: Entity) -> bool:
             return True
         if ent.text == ent.canonical and _is_letter(text[ent.start - 1]):
             return not before.endswith(_COUNTRY_AFTER)  # คนไทย, ภาษาไทย: an adjective
+    if ent.label == "PERSON" and _ROYAL_ROLE.fullmatch(ent.canonical):
+        return True
     if ent.label == "ORG" and (ent.text in lexicon().positions
                                or ent.text.startswith(_NOT_ORGANIZATIONS)):
         return True
     return ent.label in ("ORG", "LOC") and sum(ch.isalpha() for ch in ent.text) < 2
 
 
+# Royal titles without a personal name are roles, not persons (GUIDE.md).
+_ROYAL_ROLE = re.compile(r"(?:พระบาท)?สมเด็จพระเจ้าอยู่หัว|พระเจ้าอยู่หัว|(?:สมเด็จ)?พระราชินี"
+                         r"|สมเด็จพระนางเจ้า(?:พระบรม)?ราชินี|พระบาทสมเด็จพระเจ้าอยู่หัวฯ")
 # Internal sections without a proper name and volunteer schemes (ANNOTATION.md, GUIDE.md).
 _NOT_ORGANIZATIONS = ("ฝ่าย", "กลุ่มงาน", "อปพร.", "จิตอาสา")
 
@@ -442,6 +450,8 @@ _GENERIC_HEALTH = re.compile(r"(?:ศบส\.|ศูนย์บริการ�
 # "มูลนิธิฯ", "คณะกรรมการฯ", "ศูนย์ฯ": a head word and the abbreviation mark alone.
 _GENERIC_ABBREVIATED = re.compile(
     "(" + "|".join(sorted((re.escape(h) for h in ORG_HEADS), key=len, reverse=True)) + ")ฯ")
+# A release about every district: its "สำนักงานเขต" is any of them.
+_EVERY_DISTRICT = re.compile(r"ทุกเขต|ทุกสำนักงานเขต|(?:ทั้ง )?50 เขต|สำนักงานเขตทั้ง")
 # "สำนักงานเขตทั้ง 50 เขต", "ทุกสำนักงานเขต": every district, not one.
 _ALL_OF_THEM = re.compile(r"\s?(?:ทั้ง|ทุก|\d)")
 
@@ -497,7 +507,7 @@ def resolve_generic(text: str, entities: list[Entity]) -> list[Entity]:
         if _ALL_OF_THEM.match(text, ent.end) or text[max(0, ent.start - 3):ent.start] == "ทุก":
             resolved = None
         elif _GENERIC_DISTRICT.fullmatch(ent.text):
-            district = _release_district(text, entities)
+            district = None if _EVERY_DISTRICT.search(text) else _release_district(text, entities)
             resolved = f"สำนักงานเขต{district}" if district else None
         elif _GENERIC_PR.fullmatch(ent.text):
             resolved = only("ปชส.เขต")

@@ -75,7 +75,7 @@ def _table() -> tuple[dict[str, GazetteerEntry], frozenset[str]]:
 
 
 # Words before กรุงเทพมหานคร/กทม. that make it a place rather than the administration.
-_PLACE_CUES = ("พื้นที่", "ใน", "ทั่ว", "จังหวัด", "ที่", "เมือง", "ชาว", "ของ", "เขต",
+_PLACE_CUES = ("พื้นที่", "ใน", "ทั่ว", "จังหวัด", "ที่", "เมือง", "ชาว", "เขต",
                "ระหว่าง", "สู่", "ประจำ")
 # Words right after it that make it a place ("กรุงเทพมหานครและจังหวัดปริมณฑล").
 _PLACE_FOLLOWERS = ("และจังหวัด", "และปริมณฑล", "ปริมณฑล", "และจังหวัดใกล้เคียง")
@@ -103,11 +103,20 @@ def _quoted_phrase(text: str, start: int, end: int) -> bool:
     return bool(before[opened + 1 :].strip() or after[:closed].strip())
 
 
+# A role written without a name, its jurisdiction after it: "ผู้ว่าฯ กทม. มอบนโยบาย",
+# "โดยมีรองผู้ว่าฯ กทม. เป็นประธาน" (a role, not a person nor the organization).
+_ROLE_BEFORE = re.compile(r"(?:^|[\n“\"#(]|โดยมี|โดย|และ|กับ|ของ|ให้|ว่า|นำโดย)\s*(?:รอง ?)?"
+                          r"(?:ผู้ว่าฯ|ผู้ว่าราชการ|ผว\.|ปลัดฯ|ปลัด|ป\.) ?$")
+
+
 def bangkok_reading(text: str, start: int, end: int, previous: Match | None) -> str:
     """ORG (the administration acting or owning), LOC (the province, as in an address) or
-    O (part of another name) for a mention of กรุงเทพมหานคร/กทม./กรุงเทพฯ."""
+    O (part of another name, or of a role) for a mention of กรุงเทพมหานคร/กทม./กรุงเทพฯ."""
     glued = text[max(0, start - 12) : start]
     if glued.endswith(_NAME_HEADS_BEFORE) or _quoted_phrase(text, start, end):
+        return "O"
+    line_start = max(text.rfind("\n", 0, start) + 1, start - 40)
+    if _ROLE_BEFORE.search(text, line_start, start):
         return "O"
     before = glued.rstrip()
     if before.endswith(_PLACE_CUES):
@@ -130,6 +139,18 @@ def bangkok_reading(text: str, start: int, end: int, previous: Match | None) -> 
 
 
 _ADDRESS_WORDS = re.compile("ถนน|ซอย|ซ\\.|หมู่|เลขที่|ถ\\.")
+
+
+# An agency's name glued after a building's head is the building ("อาคารรัฐสภา").
+_BUILDING_BEFORE = ("อาคาร", "ศาลาว่าการ", "ตึก")
+
+
+def _inside_other_name(text: str, start: int, surface: str) -> bool:
+    before = text[max(0, start - 12) : start]
+    if before.endswith(_BUILDING_BEFORE):
+        return True
+    # "เจ้าหน้าที่ตำรวจจราจร": police officers, not the traffic police unit
+    return surface.startswith("ตำรวจ") and before.endswith("เจ้าหน้าที่")
 
 
 def gazetteer_matches(text: str, words: list[str]) -> list[Match]:
@@ -155,6 +176,8 @@ def gazetteer_matches(text: str, words: list[str]) -> list[Match]:
                     entry = GazetteerEntry("LOC", BANGKOK, "province", "10")
                 elif reading == "O":
                     entry = BLOCK
+            elif entry.label == "ORG" and _inside_other_name(text, start, surface):
+                entry = BLOCK
             out.append(Match(start, starts[j], entry))
             covered = starts[j]
             break
