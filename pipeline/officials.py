@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from core.limits import MAX_POSITION_CHARS
 from core.records import Entity, Official
-from pipeline.entities import split_title
-from pipeline.lexicon import BANGKOK, lexicon
+from pipeline.entities import is_generic, split_title
+from pipeline.lexicon import BANGKOK, ORG_HEADS, lexicon
 from pipeline.tokenise import segment
 
 # Words that end a position glued to the following verb ("...กรุงเทพมหานครกล่าวว่า").
@@ -171,8 +171,10 @@ def _weak(position: str, after: bool) -> bool:
     return bool(position) and (position.endswith("ฯ") or not after)
 
 
-def extract_officials(text: str, entities: list[Entity]) -> list[Official]:
-    """One official per distinct person (canonical name), in order of first mention."""
+def extract_officials(text: str, entities: list[Entity],
+                      spans: list[tuple[int, int]] | None = None) -> list[Official]:
+    """One official per distinct person (canonical name), in order of first mention.
+    `spans`, when given, receives the (start, end) of every position found in the text."""
     by_name: dict[str, Official] = {}
     weak: dict[str, bool] = {}  # the position kept is abbreviated or written before the name
     orgs = {e.start: e for e in entities if e.label == "ORG"}
@@ -190,12 +192,17 @@ def extract_officials(text: str, entities: list[Entity]) -> list[Official]:
         after_name = bool(position)
         if position:
             taken_until = position_end
+            if spans is not None:
+                spans.append((pos, position_end))
         else:
             position = _position_before(text, ent.start)
             position_end = ent.end
             if position and ent.start - len(position) - 1 < taken_until:
                 # "นายก ข อธิบดีกรมX พลตำรวจเอก ค ง": that position is the previous name's
                 position = ""
+            if position and spans is not None:
+                before = ent.start - (1 if text[ent.start - 1 : ent.start] == " " else 0)
+                spans.append((before - len(position), before))
         following = None
         if position:
             after = position_end
@@ -221,3 +228,42 @@ def extract_officials(text: str, entities: list[Entity]) -> list[Official]:
                 organization=official.organization,
             )
     return list(by_name.values())
+
+
+# Civil-service levels: a span holding one is part of a title, not an organization.
+_LEVEL_WORDS = re.compile("ชำนาญการ|ชำนาญงาน|ปฏิบัติการ|ปฏิบัติงาน|อาวุโส|ทรงคุณวุฒิ")
+
+
+def units_in_positions(text: str, entities: list[Entity],
+                       spans: list[tuple[int, int]]) -> list[Entity]:
+    """A unit named in a position is an organization (ANNOTATION.md): "ที่ปรึกษาคณะกรรมการ
+    วิสาหกิจชุมชน…บางขุนเทียน" names the committee whole (over a shorter piece the CRF
+    found at its start). Pieces of a civil-service title the CRF took for an organization
+    ("สาธารณสุขชำนาญการพิเศษ" in นักวิชาการสาธารณสุขชำนาญการพิเศษ) are dropped."""
+    if not spans:
+        return entities
+    lex = lexicon()
+    out = list(entities)
+    for start, end in spans:
+        head = _heads().match(text, start)
+        if head is None:
+            continue
+        unit_start = head.end()
+        unit = text[unit_start:end]
+        inside = [e for e in out if e.label == "ORG" and start <= e.start and e.end <= end]
+        overlapping = [e for e in out if e.label != "DATE" and e.start < end and unit_start < e.end]
+        if unit.startswith(ORG_HEADS) and len(unit) > 6 and not is_generic(unit) \
+                and not _LEVEL_WORDS.search(unit) \
+                and all(e.label == "ORG" and e.start == unit_start and e.end < end
+                        for e in overlapping):
+            agency = lex.agencies.get(unit)
+            out = [e for e in out if e not in inside or e.start < unit_start]
+            out.append(Entity.model_construct(
+                text=unit, label="ORG", start=unit_start, end=end,
+                canonical=agency.name if agency else unit, kind=None, code=None))
+            continue
+        for e in inside:
+            if _LEVEL_WORDS.search(e.text) and e.text not in lex.agencies:
+                out.remove(e)
+    out.sort(key=lambda x: (x.start, x.end))
+    return out
