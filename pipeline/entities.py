@@ -154,13 +154,16 @@ def _make(text: str, start: int, end: int, label: str) -> Entity | None:
 @lru_cache(maxsize=1)
 def _position_inside() -> re.Pattern[str]:
     heads = "|".join(re.escape(p) for p in lexicon().positions if len(p) > 3)
-    return re.compile(rf"(?<=[^\s]{{2}})(?:{heads})")
+    return re.compile(rf"(?<=[^\s]{{2}})(?:{heads})|(?<=[^\s]{{2}}) (?=(?:รอง|ผู้ช่วย)?(?:{heads}))")
 
 
 def _cut_person_at_position(text: str, start: int, end: int) -> int:
-    """A position glued to the name ("...วัฒนเขจรรองปลัดกรุงเทพมหานคร") ends the name."""
+    """A position glued to the name ("...วัฒนเขจรรองปลัดกรุงเทพมหานคร") or after a space
+    ("สมชาย ใจดี วิศวกรโยธาชำนาญการ") ends the name."""
     m = _position_inside().search(text, start, end)
-    return m.start() if m else end
+    if m is None or text[m.start()] == " " and " " not in text[start : m.start()].strip():
+        return end  # "พันตำรวจเอก ผู้…": the space after a title, not after a surname
+    return m.start()
 
 
 @lru_cache(maxsize=1)
