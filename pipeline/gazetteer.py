@@ -128,8 +128,13 @@ def bangkok_reading(text: str, start: int, end: int, previous: Match | None) -> 
         return "ORG"
     # an address: "เขตยานนาวา กรุงเทพมหานคร", "(ฝั่งพระราม 3) กรุงเทพมหานคร",
     # "ถนนพระรามที่ 6 กรุงเทพฯ"
-    if before[-1] == ")" or before[-1].isdigit() and _ADDRESS_WORDS.search(
-            text, max(0, start - 30), start):
+    if before[-1] == ")":
+        # "(ฝั่งพระราม 3) กรุงเทพมหานคร" is an address; "(สนน.) กรุงเทพมหานคร" an affiliation
+        opened = text.rfind("(", max(0, start - 40), start)
+        inside = text[opened + 1 : start] if opened >= 0 else ""
+        if any(ch.isdigit() for ch in inside) or _ADDRESS_WORDS.search(inside):
+            return "LOC"
+    elif before[-1].isdigit() and _ADDRESS_WORDS.search(text, max(0, start - 30), start):
         return "LOC"
     if previous is not None and previous.entry.label == "LOC" \
             and previous.entry.kind in ("district", "subdistrict") \
@@ -138,7 +143,7 @@ def bangkok_reading(text: str, start: int, end: int, previous: Match | None) -> 
     return "ORG"
 
 
-_ADDRESS_WORDS = re.compile("ถนน|ซอย|ซ\\.|หมู่|เลขที่|ถ\\.")
+_ADDRESS_WORDS = re.compile("ถนน|ซอย|ซ\\.|หมู่|เลขที่|ถ\\.|ฝั่ง|แยก|สะพาน")
 
 
 # An agency's name glued after a building's head is the building ("อาคารรัฐสภา").
