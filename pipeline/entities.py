@@ -117,6 +117,10 @@ def classify_place(text: str) -> tuple[str, str, str | None]:
     return text, "facility", None
 
 
+# Institutions the CRF sometimes tags as places (a venue): organizations (GUIDE.md).
+_INSTITUTION_HEADS = ("โรงเรียน", "โรงพยาบาล", "สถานีตำรวจ", "มหาวิทยาลัย", "วิทยาลัย")
+
+
 # Words the CRF sometimes glues to the front of a titled name ("โดยมีนายก ข").
 _LEADING_WORD = re.compile("(?:โดยมี|มี|โดย|และ|กับ|ให้|ว่า|ที่|ของ|จาก|ถึง|แก่|ต่อ|คือ|นำโดย)")
 
@@ -143,6 +147,10 @@ def _make(text: str, start: int, end: int, label: str) -> Entity | None:
             return _entity(surface, "LOC", start, end, surface, "facility")
         agency = lexicon().agencies.get(surface)
         return _entity(surface, label, start, end, agency.name if agency else surface)
+    if label == "LOC" and surface.startswith(_INSTITUTION_HEADS) and len(surface) > 10:
+        # a school or hospital named as the venue ("ณ โรงเรียน…") is still the organization
+        agency = lexicon().agencies.get(surface)
+        return _entity(surface, "ORG", start, end, agency.name if agency else surface)
     if label == "LOC":
         canonical, kind, code = classify_place(surface)
         if not any(ch.isalpha() for ch in canonical):

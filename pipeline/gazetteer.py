@@ -143,7 +143,7 @@ def bangkok_reading(text: str, start: int, end: int, previous: Match | None) -> 
     return "ORG"
 
 
-_ADDRESS_WORDS = re.compile("ถนน|ซอย|ซ\\.|หมู่|เลขที่|ถ\\.|ฝั่ง|แยก|สะพาน")
+_ADDRESS_WORDS = re.compile("ถนน|ซอย|ซ\\.|หมู่|เลขที่|ถ\\.|ฝั่ง|แยก|สะพาน|อาคาร|ชั้น")
 
 
 # An agency's name glued after a building's head is the building ("อาคารรัฐสภา").

@@ -89,6 +89,9 @@ class _Tokens:
         return end
 
 
+_PAREN_NAME = re.compile(rf"[{_THAI}0-9]{{2,40}} ?\([^()\n]{{2,{_MAX_PAREN}}}\)")
+
+
 def _paren_after(text: str, end: int) -> int:
     """End of a parenthesised name right after `end` ("โรงเรียนวัดลาดพร้าว (เปรมประชานุกูล)")."""
     m = re.compile(rf" ?\([^()\n]{{2,{_MAX_PAREN}}}\)").match(text, end)
@@ -136,6 +139,9 @@ def _one(kind: str, m: re.Match[str], text: str, tokens: _Tokens) -> Match | Non
         canonical = f"ศูนย์บริการสาธารณสุข {number} {name}".strip()
         return _org(start, name_end, canonical)
     if kind in _CANONICAL_HEAD:
+        whole = _PAREN_NAME.match(text, end) if kind.startswith("school") else None
+        if whole is not None:  # "โรงเรียนวัดคลองเตยใน (ศรีสุนทรรังสฤษดิ์)": up to the bracket
+            return _org(start, whole.end(), f"โรงเรียน{whole.group(0)}")
         name_end = tokens.run(end)
         if name_end - end < 2:
             return None

@@ -121,6 +121,12 @@ def test_formulaic_organizations(enrich_one, body, surface, canonical):
     assert _round_trips(body, ents)
 
 
+def test_a_school_named_as_the_venue_is_still_the_organization(enrich_one):
+    ents = _ents(enrich_one, "จัดอบรมครู ณ โรงเรียนวัดสุทธิวราราม เขตสาทร")
+    school = [e for e in ents if e["text"].startswith("โรงเรียน")]
+    assert school and all(e["label"] == "ORG" for e in school)
+
+
 def test_district_inside_an_office_name_is_not_a_place(enrich_one):
     locs = _by_label(_ents(enrich_one, "ทีมงาน สนง.เขตบึงกุ่ม และ ปชส.เขตดินแดง"), "LOC")
     assert not locs
@@ -138,6 +144,8 @@ def test_district_inside_an_office_name_is_not_a_place(enrich_one):
          "ศูนย์บริการสาธารณสุข 9 ประชาธิปไตย"),
         ("นักเรียนโรงเรียนวัดหัวลำโพง (สุวรรณประสิทธิ์) ร่วมกิจกรรม",
          "โรงเรียนวัดหัวลำโพง (สุวรรณประสิทธิ์)", "โรงเรียนวัดหัวลำโพง (สุวรรณประสิทธิ์)"),
+        ("ตรวจโรงเรียนวัดบางนาใน (แสงศรีราษฎร์บำรุง) สังกัดกรุงเทพมหานคร",
+         "โรงเรียนวัดบางนาใน (แสงศรีราษฎร์บำรุง)", "โรงเรียนวัดบางนาใน (แสงศรีราษฎร์บำรุง)"),
         ("กำลังพลจากกรมทหารราบที่ 1 รักษาพระองค์ ช่วยขุดลอกคลอง",
          "กรมทหารราบที่ 1 รักษาพระองค์", "กรมทหารราบที่ 1 รักษาพระองค์"),
     ],
