@@ -194,6 +194,7 @@ def _extend_to_glued_surname(text: str, start: int, end: int) -> int:
 
 # Words that follow a name but are not a surname (verbs, conjunctions).
 _NOT_SURNAMES = ("กล่าว", "เปิดเผย", "ได้", "และ", "พร้อม", "ร่วม", "เป็น", "ให้", "ซึ่ง", "โดย",
+                 "ดำรง", "อยู่", "สั่ง", "โดน", "ถูก", "เคย", "ยืนยัน", "รับ", "ขอ",
                  "ใน", "ที่", "ว่า", "จึง", "ยัง", "จะ", "เผย", "ระบุ", "แถลง", "มอบ", "นำ")
 
 
@@ -246,7 +247,8 @@ def extract_entities(
                         and not text.startswith("คณะกรรมการ", s) \
                         and any(m.entry.label == "ORG" for m in spans):
                     continue  # "คณะผู้บริหารกรุงเทพมหานคร": the known name is the entity
-            elif not (label == "PERSON" and inside and _glued_inside(text, s, e, spans)):
+            elif not (inside and (label == "PERSON" and _glued_inside(text, s, e, spans)
+                                  or label == "LOC" and _glued_places(text, spans))):
                 continue
         ent = _make(text, s, e, label)
         if ent is not None and not kept.overlapping(s, e):
@@ -279,6 +281,12 @@ def _glued_inside(text: str, start: int, end: int, spans: list[Match]) -> bool:
     return text.count(" ", start, end) <= 1 and all(
         m.entry.label == "LOC" and m.start > start and m.end == end
         and _is_letter(text[m.start - 1]) for m in spans)
+
+
+def _glued_places(text: str, spans: list[Match]) -> bool:
+    """"โรงพยาบาลเพชรบูรณ์", "แม่น้ำเพชรบุรี", "ตลาดคลองเตย": a place glued inside a
+    facility's name is part of it (GUIDE.md), and the facility stays whole."""
+    return all(m.entry.label == "LOC" and _is_letter(text[m.start - 1]) for m in spans)
 
 
 def _is_letter(ch: str) -> bool:

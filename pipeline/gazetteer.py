@@ -30,6 +30,11 @@ class Match:
     strong: bool = False  # a pattern match (pipeline.rules): wins over the CRF and the table
 
 
+# Provinces whose bare name is an everyday word ("เลย" = at all, "แพร่" = to spread): only
+# with จังหวัด/จ. before them.
+_PROVINCES_THAT_ARE_WORDS = frozenset(("เลย", "แพร่", "ตาก"))
+
+
 def _place_entries() -> dict[str, GazetteerEntry]:
     lex = lexicon()
     out: dict[str, GazetteerEntry] = {}
@@ -38,7 +43,8 @@ def _place_entries() -> dict[str, GazetteerEntry]:
             entry = GazetteerEntry("LOC", place.name, "province", place.code)
             out[f"จังหวัด{place.name}"] = entry
             out[f"จ.{place.name}"] = entry
-            out.setdefault(place.name, entry)
+            if place.name not in _PROVINCES_THAT_ARE_WORDS:
+                out.setdefault(place.name, entry)
         elif key.startswith("district:"):
             entry = GazetteerEntry("LOC", place.name, "district", place.code)
             prefixes = ("เขต",) if place.code and place.code.startswith("10") else ("อำเภอ", "อ.")

@@ -234,3 +234,14 @@ def test_spaced_military_title_comes_off_the_name(enrich_one):
     persons = [e for e in _ents(enrich_one, "พลเรือเอก สมหมาย ทะเลงาม เป็นประธาน")
                if e["label"] == "PERSON"]
     assert [p["canonical"] for p in persons] == ["สมหมาย ทะเลงาม"]
+
+
+def test_a_district_glued_inside_a_facility_name_is_not_a_place(enrich_one):
+    ents = _ents(enrich_one, "ผู้ค้าในตลาดบางกะปิ ย้ายไปสวนหนองจอก ชั่วคราว")
+    assert not [e for e in ents if e["label"] == "LOC" and e.get("kind") == "district"]
+
+
+def test_a_province_that_is_an_everyday_word_needs_its_prefix(enrich_one):
+    assert not _by_label(_ents(enrich_one, "ไม่มีปัญหาเลย ทุกคนพอใจ"), "LOC")
+    locs = _by_label(_ents(enrich_one, "ผู้ว่าราชการจังหวัดเลย มาร่วมงานที่จังหวัดเลย"), "LOC")
+    assert locs and all(e["canonical"] == "เลย" for e in locs.values())
