@@ -139,13 +139,21 @@ def _position_before(text: str, start: int) -> str:
     return ""
 
 
+@lru_cache(maxsize=1)
+def _any_agency() -> re.Pattern[str]:
+    """Every agency name and alias, longest first."""
+    names = sorted(lexicon().agencies, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names)))
+
+
 def organization_of(position: str, following: Entity | None) -> str:
     """The organization a position belongs to: a unit named in it, the BMA, the district
     office, else the affiliation written after it."""
     lex = lexicon()
     best = ""
-    for surface, agency in lex.agencies.items():
-        if surface in position and len(surface) > len(best) and agency.name != BANGKOK:
+    for m in _any_agency().finditer(position):
+        surface = m.group(0)
+        if len(surface) > len(best) and lex.agencies[surface].name != BANGKOK:
             best = surface
     if best:
         return lex.agencies[best].name

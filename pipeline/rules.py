@@ -72,38 +72,42 @@ class _Tokens:
         self.words = words
         self.starts = [0, *accumulate(map(len, words))]
         self.index = {s: i for i, s in enumerate(self.starts)}
-        self.ends = frozenset(self.starts)
+        self.ends = self.index
 
     def run(self, pos: int) -> int:
         """End of the proper name starting at `pos`: tokens of Thai letters (and digits
         glued to them), up to a space, a stop word or _MAX_RUN_TOKENS tokens."""
         i = self.index.get(pos)
         if i is None:  # the head is glued inside a dictionary word: up to a space
-            m = re.compile(rf"[{_THAI}0-9]{{2,40}}").match(self._text, pos)
+            m = _THAI_RUN.match(self._text, pos)
             return m.end() if m else pos
         end = pos
         for w in self.words[i : i + _MAX_RUN_TOKENS]:
-            if w in RUN_STOP or not re.fullmatch(rf"[{_THAI}0-9]+", w):
+            if w in RUN_STOP or not _THAI_WORD.fullmatch(w):
                 break
             end += len(w)
         return end
 
 
+_THAI_RUN = re.compile(rf"[{_THAI}0-9]{{2,40}}")
+_THAI_WORD = re.compile(rf"[{_THAI}0-9]+")
+_PAREN = re.compile(rf" ?\([^()\n]{{2,{_MAX_PAREN}}}\)")
 _PAREN_NAME = re.compile(rf"[{_THAI}0-9]{{2,40}} ?\([^()\n]{{2,{_MAX_PAREN}}}\)")
 
 
 def _paren_after(text: str, end: int) -> int:
     """End of a parenthesised name right after `end` ("โรงเรียนวัดลาดพร้าว (เปรมประชานุกูล)")."""
-    m = re.compile(rf" ?\([^()\n]{{2,{_MAX_PAREN}}}\)").match(text, end)
+    m = _PAREN.match(text, end)
     return m.end() if m else end
 
 
 def rule_matches(text: str, words: list[str]) -> list[Match]:
     """Organizations found by the patterns above, non-overlapping, leftmost-longest."""
-    tokens = _Tokens(text, words)
+    tokens: _Tokens | None = None  # built only when a pattern matches
     found: list[Match] = []
     for kind, pattern in _patterns():
         for m in pattern.finditer(text):
+            tokens = tokens or _Tokens(text, words)
             match = _one(kind, m, text, tokens)
             if match is not None:
                 found.append(match)
