@@ -118,37 +118,43 @@ def role_mentions(text: str, entities: list[Entity], date: str | None,
 def build_timeline(items: Iterable[tuple[str, str, str]]) -> list[Tenure]:
     """Tenures from (date, official's name, position as written) triples: an official named
     with exactly one of the roles (spaces aside) held it from the first to the last date."""
-    spans: dict[tuple[str, str], list[str]] = {}
+    dates: dict[tuple[str, str], list[str]] = {}
     roles = {re.sub(r"\s+", "", f): role for role, forms in ROLE_FORMS.items() for f in forms}
     for date, name, position in items:
         role = roles.get(re.sub(r"\s+", "", position or ""))
         if role is None or not date or " " not in name:
             continue
-        span = spans.setdefault((role, name), [date, date])
-        span[0], span[1] = min(span[0], date), max(span[1], date)
-    return sorted((Tenure(r, n, a, b) for (r, n), (a, b) in spans.items()),
+        dates.setdefault((role, name), []).append(date)
+    # A typo in a surname (สิทธิพันธ์ for สิทธิพันธุ์) is the same holder: names of one role
+    # with the same given name go to the most frequent spelling.
+    merged: dict[tuple[str, str], list[str]] = {}
+    for (role, name), ds in sorted(dates.items(), key=lambda kv: -len(kv[1])):
+        given = name.split(" ", 1)[0]
+        key = next((k for k in merged if k[0] == role and k[1].split(" ", 1)[0] == given),
+                   (role, name))
+        merged.setdefault(key, []).extend(ds)
+    return sorted((Tenure(r, n, min(ds), max(ds)) for (r, n), ds in merged.items()),
                   key=lambda t: (t.role, t.first))
 
 
 def main(argv: list[str]) -> int:
-    """python -m pipeline.roles FILE.jsonl[.gz] > pipeline/data/officials_timeline.tsv:
-    the timeline of the archive's releases (records with `date` or `published_at`)."""
+    """python -m pipeline.roles ENRICHED.jsonl[.gz] ... > pipeline/data/officials_timeline.tsv:
+    the timeline of records `bma-news enrich` wrote (each with `officials` and a `date` or
+    `published_at`)."""
     import gzip
     import json
 
-    from pipeline.enrich import enrich_records
-
-    path = argv[0]
-    opener = gzip.open if path.endswith(".gz") else open
-    forms = tuple(f for fs in ROLE_FORMS.values() for f in fs)
-    with opener(path, "rt", encoding="utf-8") as lines:
-        records = [r for r in map(json.loads, lines) if any(f in r.get("body", "") for f in forms)]
     items = []
-    for record, enriched in zip(records, enrich_records(records), strict=True):
-        date = (record.get("date") or record.get("published_at") or "")[:10]
-        for official in getattr(enriched, "officials", []):
-            items.append((date, official.name, official.position or ""))
-    print("# role\tname\tfirst release\tlast release (built by python -m pipeline.roles)")
+    for path in argv:
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                record = json.loads(line)
+                date = (record.get("date") or record.get("published_at") or "")[:10]
+                for official in record.get("officials") or []:
+                    items.append((date, official.get("name") or "",
+                                  official.get("position") or ""))
+    print("# role\tname\tfirst release\tlast release (python -m pipeline.roles ENRICHED.jsonl)")
     for t in build_timeline(items):
         print(f"{t.role}\t{t.name}\t{t.first}\t{t.last}")
     return 0
