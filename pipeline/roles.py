@@ -88,8 +88,10 @@ def holder(role: str, date: str | None, tenures: Iterable[Tenure] | None = None)
 def role_mentions(text: str, entities: list[Entity], date: str | None,
                   tenures: Iterable[Tenure] | None = None) -> list[Entity]:
     """`entities` (offsets into `text`) with a `kind: role` PERSON for each role written
-    without a name, resolved on `date`; an organization or place inside the role's words
+    without a name, resolved on `date` (none without a date); an organization or place inside the role's words
     (กทม. in ผู้ว่าฯ กทม.) is its jurisdiction, not an entity, and goes."""
+    if date is None:
+        return entities  # without the release's date, who held the role is not known
     found = list(_pattern().finditer(text))
     if not found:
         return entities

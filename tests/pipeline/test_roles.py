@@ -65,6 +65,8 @@ def test_enrich_resolves_a_role_on_the_record_date(enrich_one):
     assert roles[0]["label"] == "PERSON" and " " in roles[0]["canonical"]
     assert not [e for e in enrich_one(body, date="1990-01-01")["entities"]
                 if e.get("kind") == "role"]  # before anyone in the timeline
+    assert not [e for e in enrich_one(body)["entities"]
+                if e.get("kind") == "role"]  # no date: the holder is not known
 
 
 def test_the_scorer_leaves_role_mentions_out_of_persons():
