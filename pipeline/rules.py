@@ -92,7 +92,18 @@ class _Tokens:
 _THAI_RUN = re.compile(rf"[{_THAI}0-9]{{2,40}}")
 _THAI_WORD = re.compile(rf"[{_THAI}0-9]+")
 _PAREN = re.compile(rf" ?\([^()\n]{{2,{_MAX_PAREN}}}\)")
-_PAREN_NAME = re.compile(rf"[{_THAI}0-9]{{2,40}} ?\([^()\n]{{2,{_MAX_PAREN}}}\)")
+_PAREN_NAME = re.compile(rf"[{_THAI}]{{2,22}} ?\([^()\n0-9]{{2,{_MAX_PAREN}}}\)")
+# First words after a head that make it a generic phrase, not a name.
+_GENERIC_FIRST = RUN_STOP | frozenset((
+    "ทั่วประเทศ", "ทั่ว", "ขนาด", "อัจฉริยะ", "ต้นแบบ", "สนาม", "ชุมชน", "เครือข่าย", "ประจำ",
+    "กลุ่ม", "หลาย", "บาง", "อื่น", "ใหม่", "เก่า", "เดิม", "ดี", "ชั้นนำ", "แห่งนี้", "ดังกล่าว",
+    "เท่ากับ", "ปลายทาง", "ต้นทาง", "ใกล้", "ใกล้เคียง", "พื้นที่", "เป้าหมาย", "นำร่อง"))
+
+
+def _segment(text: str) -> list[str]:
+    from pipeline.tokenise import segment
+
+    return segment(text) or [text]
 
 
 def _paren_after(text: str, end: int) -> int:
@@ -143,6 +154,10 @@ def _one(kind: str, m: re.Match[str], text: str, tokens: _Tokens) -> Match | Non
         canonical = f"ศูนย์บริการสาธารณสุข {number} {name}".strip()
         return _org(start, name_end, canonical)
     if kind in _CANONICAL_HEAD:
+        first = _THAI_WORD.match(text, end)
+        if first is None or not first.group(0)[0].isalpha() \
+                or _segment(first.group(0))[0] in _GENERIC_FIRST:
+            return None  # "รพ.ทั่วประเทศ", "โรงเรียนสังกัด…", "สน. 1341": not one named body
         whole = _PAREN_NAME.match(text, end) if kind.startswith("school") else None
         if whole is not None:  # "โรงเรียนวัดคลองเตยใน (ศรีสุนทรรังสฤษดิ์)": up to the bracket
             return _org(start, whole.end(), f"โรงเรียน{whole.group(0)}")

@@ -245,3 +245,13 @@ def test_a_province_that_is_an_everyday_word_needs_its_prefix(enrich_one):
     assert not _by_label(_ents(enrich_one, "ไม่มีปัญหาเลย ทุกคนพอใจ"), "LOC")
     locs = _by_label(_ents(enrich_one, "ผู้ว่าราชการจังหวัดเลย มาร่วมงานที่จังหวัดเลย"), "LOC")
     assert locs and all(e["canonical"] == "เลย" for e in locs.values())
+
+
+def test_an_abbreviated_head_before_a_generic_word_is_no_name():
+    from pipeline.rules import rule_matches
+    from pipeline.tokenise import segment
+
+    text = "ส่งยาให้ รพ.ทั่วประเทศ และ รร.สังกัดกรุงเทพมหานคร โทร สน. 1599"
+    assert rule_matches(text, segment(text)) == []
+    named = "ส่งยาให้ รพ.สิรินธร ทันที"
+    assert [m.entry.canonical for m in rule_matches(named, segment(named))] == ["โรงพยาบาลสิรินธร"]
