@@ -22,7 +22,8 @@ STEPS = ("normalise", "tokenise", "gazetteer", "ner", "entities", "officials")
 
 _HERE = Path(__file__).parent
 # The modules that decide what `enrich` outputs (not loading, batching, training or scoring).
-_ENRICHMENT_MODULES = (*STEPS, "analysis", "lexicon", "viterbi", "language", "enrich")
+_ENRICHMENT_MODULES = (*STEPS, "analysis", "lexicon", "viterbi", "language", "enrich", "rules",
+                       "roles")
 
 
 def _enrichment_version() -> str:

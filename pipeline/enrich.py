@@ -38,11 +38,18 @@ def record_problem(record: object) -> str | None:
     return None
 
 
+def release_date(record: dict) -> str | None:
+    """The release's ISO date (`date`, else `published_at`), for resolving roles."""
+    value = record.get("date") or record.get("published_at")
+    return value[:10] if isinstance(value, str) and len(value) >= 10 else None
+
+
 def enrich_records(records: Iterable[dict]) -> Iterator[Enriched]:
     """Enrich records lazily, in input order."""
     from pipeline import ENRICHMENT_VERSION
     from pipeline.analysis import index_text, index_tokens, needs_folding
     from pipeline.language import load_nlp, original_entities
+    from pipeline.roles import role_mentions
 
     nlp = load_nlp()
     iterator = iter(records)
@@ -58,7 +65,8 @@ def enrich_records(records: Iterable[dict]) -> Iterator[Enriched]:
                 doc = next(docs)
                 yield EnrichedRecord(**{
                     **record,
-                    "entities": original_entities(doc),
+                    "entities": role_mentions(record["body"], original_entities(doc),
+                                              release_date(record)),
                     "officials": doc.user_data["officials"],
                     "title_tokens": index_text(record.get("title") or ""),
                     # the NER's segmentation, unless emphasis (มากกกก) must be folded

@@ -15,6 +15,8 @@ How a prediction is matched (evals/ner-bma/GUIDE.md, "Scoring"):
 - A gold entry marked `either` (กรุงเทพมหานคร acting or as a place) is also found when the
   output has it under the other label; an `optional` entry (a district office written only
   as the generic `สำนักงานเขตฯ`) counts when found and is not a miss when absent.
+- A PERSON mention with `kind: role` (a role written without a name, resolved to its holder)
+  is not a person mention (ANNOTATION.md) and is left out, like a facility.
 - Positions: of the gold persons with a position, the share whose predicted official (same
   name matching as PERSON) has that position, compared without spaces; `position_alt` lists
   other positions written next to the same name later in the text, accepted too.
@@ -339,6 +341,9 @@ def score_document(release: Release, entities: Iterable[dict],
             continue
         if label == "LOC" and ent.get("kind") == "facility":
             continue
+        if label == "PERSON" and ent.get("kind") == "role":
+            continue  # a role without a name (ผู้ว่าฯ กทม.) resolved to its holder: no person
+
         text, canonical = ent.get("text") or "", ent.get("canonical") or ent.get("text") or ""
         candidates = [_predicted_key(label, text), _predicted_key(label, canonical)]
         if label == "PERSON":
@@ -432,7 +437,7 @@ def enriched_records(releases: list[Release]) -> list[dict]:
     from pipeline.enrich import enrich_records
 
     out = []
-    records = [{"id": r.id, "title": r.title, "body": r.text} for r in releases]
+    records = [{"id": r.id, "title": r.title, "body": r.text, "date": r.date} for r in releases]
     for release, enriched in zip(releases, enrich_records(records), strict=True):
         if isinstance(enriched, Rejected):
             raise InputError(f"{release.id}: enrich rejected it: {enriched.reason}")

@@ -6,6 +6,7 @@ longer word (or inside a position such as ผู้อำนวยการเ�
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -26,6 +27,12 @@ class Match:
     start: int
     end: int
     entry: GazetteerEntry
+    strong: bool = False  # a pattern match (pipeline.rules): wins over the CRF and the table
+
+
+# Provinces whose bare name is an everyday word ("เลย" = at all, "แพร่" = to spread): only
+# with จังหวัด/จ. before them.
+_PROVINCES_THAT_ARE_WORDS = frozenset(("เลย", "แพร่", "ตาก"))
 
 
 def _place_entries() -> dict[str, GazetteerEntry]:
@@ -36,7 +43,8 @@ def _place_entries() -> dict[str, GazetteerEntry]:
             entry = GazetteerEntry("LOC", place.name, "province", place.code)
             out[f"จังหวัด{place.name}"] = entry
             out[f"จ.{place.name}"] = entry
-            out.setdefault(place.name, entry)
+            if place.name not in _PROVINCES_THAT_ARE_WORDS:
+                out.setdefault(place.name, entry)
         elif key.startswith("district:"):
             entry = GazetteerEntry("LOC", place.name, "district", place.code)
             prefixes = ("เขต",) if place.code and place.code.startswith("10") else ("อำเภอ", "อ.")
@@ -51,6 +59,8 @@ def _place_entries() -> dict[str, GazetteerEntry]:
         entry = GazetteerEntry("LOC", country, "country", None)
         out.setdefault(country, entry)
         out[f"ประเทศ{country}"] = entry
+    for surface, (name, kind) in lex.foreign_places.items():
+        out.setdefault(surface, GazetteerEntry("LOC", name, kind, None))
     return out
 
 
@@ -71,7 +81,87 @@ def _table() -> tuple[dict[str, GazetteerEntry], frozenset[str]]:
 
 
 # Words before กรุงเทพมหานคร/กทม. that make it a place rather than the administration.
-_PLACE_CUES = ("พื้นที่", "ใน", "ทั่ว", "จังหวัด", "ที่", "เมือง", "ชาว", "ของ")
+_PLACE_CUES = ("พื้นที่", "ใน", "ทั่ว", "จังหวัด", "ที่", "เมือง", "ชาว", "เขต",
+               "ระหว่าง", "สู่", "ประจำ")
+# Words right after it that make it a place ("กรุงเทพมหานครและจังหวัดปริมณฑล").
+_PLACE_FOLLOWERS = ("และจังหวัด", "และปริมณฑล", "ปริมณฑล", "และจังหวัดใกล้เคียง")
+# Words glued before it that make it part of another name: a room, a building, a sea, a
+# plan ("ห้องประชุมกรุงเทพมหานคร", "ศาลาว่าการกรุงเทพมหานคร", "ทะเลกรุงเทพฯ"): neither reading.
+_NAME_HEADS_BEFORE = ("ห้องประชุม", "ห้อง", "ศาลาว่าการ", "อาคาร", "ทะเล", "ตึก", "โรงแรม",
+                      "แผนพัฒนา", "แผนแม่บท", "ธรรมนูญ", "อ่าว")
+_QUOTES_OPEN = "\"“'‘"
+_QUOTES_CLOSE = "\"”'’"
+_MAX_QUOTED = 60
+BLOCK = GazetteerEntry("O", "")  # a span that is no entity, and that the CRF must not tag
+
+
+def _quoted_phrase(text: str, start: int, end: int) -> bool:
+    """Inside a short quoted slogan or project name that is more than the alias itself."""
+    left = max(0, start - _MAX_QUOTED)
+    before = text[left:start]
+    opened = max(before.rfind(q) for q in _QUOTES_OPEN)
+    if opened < 0 or "\n" in before[opened:]:
+        return False
+    after = text[end : end + _MAX_QUOTED]
+    closed = min((i for i in (after.find(q) for q in _QUOTES_CLOSE) if i >= 0), default=-1)
+    if closed < 0 or "\n" in after[:closed]:
+        return False
+    return bool(before[opened + 1 :].strip() or after[:closed].strip())
+
+
+# A role written without a name, its jurisdiction after it: "ผู้ว่าฯ กทม. มอบนโยบาย",
+# "โดยมีรองผู้ว่าฯ กทม. เป็นประธาน" (a role, not a person nor the organization).
+_ROLE_BEFORE = re.compile(r"(?:^|[\n“\"#(]|โดยมี|โดย|และ|กับ|ของ|ให้|ว่า|นำโดย)\s*(?:รอง ?)?"
+                          r"(?:ผู้ว่าฯ|ผู้ว่าราชการ|ผว\.|ปลัดฯ|ปลัด|ป\.) ?$")
+
+
+def bangkok_reading(text: str, start: int, end: int, previous: Match | None) -> str:
+    """ORG (the administration acting or owning), LOC (the province, as in an address) or
+    O (part of another name, or of a role) for a mention of กรุงเทพมหานคร/กทม./กรุงเทพฯ."""
+    glued = text[max(0, start - 12) : start]
+    if glued.endswith(_NAME_HEADS_BEFORE) or _quoted_phrase(text, start, end):
+        return "O"
+    line_start = max(text.rfind("\n", 0, start) + 1, start - 40)
+    if _ROLE_BEFORE.search(text, line_start, start):
+        return "O"
+    before = glued.rstrip()
+    if before.endswith(_PLACE_CUES):
+        return "LOC"
+    if text.startswith(_PLACE_FOLLOWERS, end) or text[end : end + 1] == " " and \
+            text.startswith(_PLACE_FOLLOWERS, end + 1):
+        return "LOC"
+    if before == glued or not before:
+        return "ORG"
+    # an address: "เขตยานนาวา กรุงเทพมหานคร", "(ฝั่งพระราม 3) กรุงเทพมหานคร",
+    # "ถนนพระรามที่ 6 กรุงเทพฯ"
+    if before[-1] == ")":
+        # "(ฝั่งพระราม 3) กรุงเทพมหานคร" is an address; "(สนน.) กรุงเทพมหานคร" an affiliation
+        opened = text.rfind("(", max(0, start - 40), start)
+        inside = text[opened + 1 : start] if opened >= 0 else ""
+        if any(ch.isdigit() for ch in inside) or _ADDRESS_WORDS.search(inside):
+            return "LOC"
+    elif before[-1].isdigit() and _ADDRESS_WORDS.search(text, max(0, start - 30), start):
+        return "LOC"
+    if previous is not None and previous.entry.label == "LOC" \
+            and previous.entry.kind in ("district", "subdistrict") \
+            and previous.end == max(0, start - 12) + len(before):
+        return "LOC"
+    return "ORG"
+
+
+_ADDRESS_WORDS = re.compile("ถนน|ซอย|ซ\\.|หมู่|เลขที่|ถ\\.|ฝั่ง|แยก|สะพาน|อาคาร|ชั้น")
+
+
+# An agency's name glued after a building's head is the building ("อาคารรัฐสภา").
+_BUILDING_BEFORE = ("อาคาร", "ศาลาว่าการ", "ตึก")
+
+
+def _inside_other_name(text: str, start: int, surface: str) -> bool:
+    before = text[max(0, start - 12) : start]
+    if before.endswith(_BUILDING_BEFORE):
+        return True
+    # "เจ้าหน้าที่ตำรวจจราจร": police officers, not the traffic police unit
+    return surface.startswith("ตำรวจ") and before.endswith("เจ้าหน้าที่")
 
 
 def gazetteer_matches(text: str, words: list[str]) -> list[Match]:
@@ -92,9 +182,13 @@ def gazetteer_matches(text: str, words: list[str]) -> list[Match]:
             if entry is None:
                 continue
             if surface in BANGKOK_ALIASES:
-                before = text[max(0, start - 8) : start].rstrip()
-                if before.endswith(_PLACE_CUES):
+                reading = bangkok_reading(text, start, starts[j], out[-1] if out else None)
+                if reading == "LOC":
                     entry = GazetteerEntry("LOC", BANGKOK, "province", "10")
+                elif reading == "O":
+                    entry = BLOCK
+            elif entry.label == "ORG" and _inside_other_name(text, start, surface):
+                entry = BLOCK
             out.append(Match(start, starts[j], entry))
             covered = starts[j]
             break

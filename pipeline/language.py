@@ -22,7 +22,7 @@ from core.limits import MAX_BODY_CHARS
 from pipeline.entities import crf_spans_many, crf_spans_words, extract_entities, to_original
 from pipeline.gazetteer import gazetteer_matches
 from pipeline.normalise import normalise
-from pipeline.officials import extract_officials
+from pipeline.officials import extract_officials, units_in_positions
 from pipeline.tokenise import segment
 
 TOKENIZER = "bma_news.nlpo3_tokenizer.v1"
@@ -101,7 +101,10 @@ def entities_component(doc: Doc) -> Doc:
 
 @Language.component("bma_officials")
 def officials_component(doc: Doc) -> Doc:
-    doc.user_data["officials"] = extract_officials(_text(doc), doc.user_data["entities"])
+    text, entities = _text(doc), doc.user_data["entities"]
+    spans: list[tuple[int, int]] = []
+    doc.user_data["officials"] = extract_officials(text, entities, spans)
+    doc.user_data["entities"] = units_in_positions(text, entities, spans)
     return doc
 
 

@@ -72,6 +72,8 @@ class Lexicon:
     family_names: frozenset[str] = frozenset()
     # given names of well-known BMA executives (pipeline/data/people.txt); not a CRF feature
     executives_given: frozenset[str] = frozenset()
+    # foreign cities and official country names: surface -> (canonical, kind)
+    foreign_places: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def custom_words(self) -> set[str]:
         """Words the tokeniser must keep whole (no spaces: newmm splits at spaces)."""
@@ -92,6 +94,28 @@ def _load_agencies() -> dict[str, Agency]:
         agency = Agency(item["name"], tuple(item.get("aliases", ())), item.get("parent"))
         for surface in (agency.name, *agency.aliases):
             out.setdefault(surface, agency)
+    return out
+
+
+# Prefixes a foreign city is written with (กรุงโซล, นครโอซากา, เมืองปูซาน).
+CITY_PREFIXES = ("กรุง", "นคร", "เมือง")
+# A bare city name shorter than this is too often part of another word (เว้).
+_MIN_BARE_CITY_CHARS = 5
+
+
+def _load_foreign_places(countries: frozenset[str]) -> dict[str, tuple[str, str]]:
+    """foreign_places.txt: cities as X, กรุงX, นครX, เมืองX; `official = common` country
+    names."""
+    out: dict[str, tuple[str, str]] = {}
+    for line in _lines("foreign_places.txt"):
+        if "=" in line:
+            official, common = (part.strip() for part in line.split("=", 1))
+            out[official] = (common, "country")
+            continue
+        for prefix in CITY_PREFIXES:
+            out[f"{prefix}{line}"] = (line, "city")
+        if len(line) >= _MIN_BARE_CITY_CHARS and line not in countries:
+            out.setdefault(line, (line, "city"))
     return out
 
 
@@ -142,4 +166,5 @@ def lexicon() -> Lexicon:
         given_names=given,
         family_names=_pythainlp_words("family_names_th.txt"),
         executives_given=frozenset(line.split()[0] for line in _lines("people.txt")),
+        foreign_places=_load_foreign_places(frozenset(countries)),
     )
