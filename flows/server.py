@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx
 
 from core.errors import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, UserFacingError
+from core.processes import pid_alive
 from core.settings import Settings
 
 Report = Callable[[str], object]
@@ -130,23 +131,9 @@ def check_compatible(api_url: str) -> str:
     return found
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
 def _is_prefect_server(pid: int) -> bool:
     """Whether `pid` is still a `prefect server start` (a recorded PID may be reused)."""
-    if not _pid_alive(pid):
+    if not pid_alive(pid):
         return False
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -247,7 +234,7 @@ class LocalPrefectServer:
             version = _answers(self.url)
             if version:
                 return ServerStatus(True, self.url, pid, version)
-            if not _pid_alive(pid):
+            if not pid_alive(pid):
                 self.state_file.unlink(missing_ok=True)
                 raise PrefectServerError(self._failure("the server exited during start-up"))
             time.sleep(0.5)
@@ -272,12 +259,12 @@ class LocalPrefectServer:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGTERM)  # its own session: the group is the server's
         deadline = time.monotonic() + STOP_TIMEOUT_S
-        while time.monotonic() < deadline and _pid_alive(pid):
+        while time.monotonic() < deadline and pid_alive(pid):
             time.sleep(0.2)
-        if _pid_alive(pid):
+        if pid_alive(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
-            while _pid_alive(pid):
+            while pid_alive(pid):
                 time.sleep(0.1)
         self.state_file.unlink(missing_ok=True)
         return True

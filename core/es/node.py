@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from core.errors import UserFacingError
+from core.processes import pid_alive
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -174,25 +175,10 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie still answers kill(0); treat it as gone.
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
 def _is_elasticsearch(pid: int) -> bool:
     """Whether `pid` is an Elasticsearch JVM: after a reboot the recorded PID may belong to
     something else entirely."""
-    if not _pid_alive(pid):
+    if not pid_alive(pid):
         return False
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -443,7 +429,7 @@ class LocalNode:
             health = cluster_health(self.url)
             if health in READY_STATUSES:
                 return NodeStatus(True, self.url, health, pid)
-            if not _pid_alive(pid):
+            if not pid_alive(pid):
                 raise NodeError(self._failure("the node exited during start-up"))
             time.sleep(0.5)
         raise NodeError(self._failure("the node did not become ready in time"))
@@ -465,16 +451,16 @@ class LocalNode:
         pid = state.pid if state else None
         if pid is None and self.pid_file.is_file():
             pid = int(self.pid_file.read_text().strip() or 0) or None
-        if not pid or not _pid_alive(pid):
+        if not pid or not pid_alive(pid):
             self.state_file.unlink(missing_ok=True)
             return False
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT_S
-        while time.monotonic() < deadline and _pid_alive(pid):
+        while time.monotonic() < deadline and pid_alive(pid):
             time.sleep(0.3)
-        if _pid_alive(pid):
+        if pid_alive(pid):
             os.kill(pid, signal.SIGKILL)
-            while _pid_alive(pid):
+            while pid_alive(pid):
                 time.sleep(0.1)
         self.state_file.unlink(missing_ok=True)
         self.pid_file.unlink(missing_ok=True)

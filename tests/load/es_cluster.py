@@ -14,7 +14,8 @@ import time
 
 import httpx
 
-from core.es.node import LocalNode, NodeStatus, _pid_alive, port_in_use
+from core.es.node import LocalNode, NodeStatus, port_in_use
+from core.processes import pid_alive
 from core.settings import Settings
 
 CLUSTER_NAME = "bma-news-test-cluster"
@@ -57,7 +58,7 @@ class ClusterNode(LocalNode):
         while time.monotonic() < deadline:
             if port_in_use(self.settings.es_port):
                 return NodeStatus(True, self.url, None, pid)
-            if not _pid_alive(pid):
+            if not pid_alive(pid):
                 raise RuntimeError(self._failure("the node exited during start-up"))
             time.sleep(0.5)
         raise RuntimeError(self._failure("the node did not open its port in time"))

@@ -12,12 +12,9 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urljoin, urlsplit
 
-from lxml import etree
-from lxml import html as lxml_html
-
 from core.thai_calendar import best_text_date
 from crawler.parsing.article import Article, SkipPage
-from crawler.parsing.encoding import decode_html
+from crawler.parsing.document import has_class
 from crawler.parsing.text import (
     clean_line,
     detect_language,
@@ -37,20 +34,6 @@ SITE_TITLE_SUFFIX = re.compile(r"\s+[–\-|]\s+[^–\-|]*(กรุงเทพ�
                                re.I)
 # WordPress's document title: "<post title> &#8211; <site name>" (wp_get_document_title).
 DOCUMENT_TITLE_SEPARATOR = " – "
-
-
-def has_class(name: str, scope: str = "//") -> str:
-    return f'{scope}*[contains(concat(" ", normalize-space(@class), " "), " {name} ")]'
-
-
-def parse_document(body: bytes, content_type: str | None):
-    text, _ = decode_html(body, content_type)
-    if not text.strip():
-        raise SkipPage("empty", "empty response")
-    try:
-        return lxml_html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
-        raise SkipPage("broken", str(exc)) from exc
 
 
 def meta(doc, prop: str) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from core.thai_calendar import best_text_date
 from crawler.parsing.article import Article, SkipPage
+from crawler.parsing.document import parse_document
 from crawler.parsing.text import (
     detect_language,
     element_text,
@@ -22,7 +23,7 @@ from crawler.parsing.text import (
     plain_title,
     serialize,
 )
-from crawler.sources.pr_bangkok.page import TEXT_DATE_SCAN_CHARS, ThemeParser, parse_document
+from crawler.sources.pr_bangkok.page import TEXT_DATE_SCAN_CHARS, ThemeParser
 from crawler.sources.pr_bangkok.parser_v1_classic import ClassicThemeParser
 from crawler.sources.pr_bangkok.parser_v2_block import MARKS as BLOCK_MARKS
 from crawler.sources.pr_bangkok.parser_v2_block import BlockThemeParser

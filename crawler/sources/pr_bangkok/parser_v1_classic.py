@@ -6,8 +6,9 @@ class) is read from its densest block, when that block has text enough of its ow
 
 from __future__ import annotations
 
+from crawler.parsing.document import has_class
 from crawler.parsing.text import densest_block
-from crawler.sources.pr_bangkok.page import ThemeParser, has_class, link_texts, meta
+from crawler.sources.pr_bangkok.page import ThemeParser, link_texts, meta
 
 # Unknown theme: a block needs this much text of its own to be taken for the body.
 MIN_FALLBACK_CHARS = 80

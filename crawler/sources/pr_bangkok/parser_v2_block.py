@@ -8,7 +8,8 @@ block's `<time datetime>`, and the terms the post-terms blocks, whose links are 
 
 from __future__ import annotations
 
-from crawler.sources.pr_bangkok.page import ThemeParser, has_class, link_texts, meta
+from crawler.parsing.document import has_class
+from crawler.sources.pr_bangkok.page import ThemeParser, link_texts, meta
 
 MARKS = (has_class("wp-site-blocks"), has_class("wp-block-post-content"))
 

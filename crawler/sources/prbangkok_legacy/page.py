@@ -12,12 +12,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from lxml import etree
-from lxml import html as lxml_html
-
 from core.thai_calendar import ThaiDate, best_text_date, parse_iso_datetime, to_bangkok_iso
 from crawler.parsing.article import Article, SkipPage
-from crawler.parsing.encoding import decode_html
 from crawler.parsing.text import (
     clean_line,
     densest_block,
@@ -45,20 +41,6 @@ MIN_FALLBACK_CHARS = 150
 LISTING_LINKS = 5
 # Dates are looked for this far into the body when the page has no date of its own.
 TEXT_DATE_SCAN_CHARS = 400
-
-
-def has_class(name: str) -> str:
-    return f'//*[contains(concat(" ", normalize-space(@class), " "), " {name} ")]'
-
-
-def parse_document(body: bytes, content_type: str | None):
-    text, _ = decode_html(body, content_type)
-    if not text.strip():
-        raise SkipPage("empty", "empty response")
-    try:
-        return lxml_html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
-        raise SkipPage("broken", str(exc)) from exc
 
 
 def first_text(doc, xpaths: tuple[str, ...]) -> tuple[str, object | None]:

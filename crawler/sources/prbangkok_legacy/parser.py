@@ -8,7 +8,8 @@ system of 2019-21 (`parser_v2_custom`). A layout change gets a new version next 
 from __future__ import annotations
 
 from crawler.parsing.article import Article
-from crawler.sources.prbangkok_legacy.page import LegacyParser, parse_document
+from crawler.parsing.document import parse_document
+from crawler.sources.prbangkok_legacy.page import LegacyParser
 from crawler.sources.prbangkok_legacy.parser_v1_joomla import JoomlaParser
 from crawler.sources.prbangkok_legacy.parser_v2_custom import CustomParser
 from crawler.sources.prbangkok_legacy.site import is_joomla_url

@@ -7,7 +7,8 @@ The article sits in `.item-page` (or K2's `.itemFullText`), the title in its `h2
 
 from __future__ import annotations
 
-from crawler.sources.prbangkok_legacy.page import LegacyParser, has_class
+from crawler.parsing.document import has_class
+from crawler.sources.prbangkok_legacy.page import LegacyParser
 
 # Joomla's article-info block: read for the date, then kept out of the body.
 INFO_XPATH = ('.//*[contains(@class, "article-info") or contains(@class, "create")'

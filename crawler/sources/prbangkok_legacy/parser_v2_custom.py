@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 
 from core.thai_calendar import find_thai_date
+from crawler.parsing.document import has_class
 from crawler.parsing.text import clean_line, element_text
 from crawler.sources.prbangkok_legacy import site
-from crawler.sources.prbangkok_legacy.page import COUNTER_INLINE, LegacyParser, has_class
+from crawler.sources.prbangkok_legacy.page import COUNTER_INLINE, LegacyParser
 
 HEADER_RE = re.compile(
     r"เผยแพร่โดย\s*:?\s*(?P<publisher>[^|\n]*?)\s*\|\s*(?P<date>[^|\n]+?)\s*"
