@@ -9,7 +9,7 @@ from itertools import accumulate
 
 from core.records import Entity
 from core.thai_calendar import find_thai_dates
-from pipeline.gazetteer import Match, gazetteer_matches
+from pipeline.gazetteer import Match, gazetteer_matches, in_quoted_phrase
 from pipeline.lexicon import BANGKOK, BANGKOK_ALIASES, ORG_HEADS, PLACE_PREFIXES, lexicon
 from pipeline.ner import CrfTagger, decode, default_tagger
 from pipeline.normalise import Normalised, normalise
@@ -333,10 +333,16 @@ def _cut_generic_head(text: str, s: int, e: int) -> int:
 _ROOM = re.compile(r"(?:ห้อง|ชั้น ?\d|ชั้นที่|ลาน(?:อเนกประสงค์|จอด)|โถง)")
 # Heads of buildings the CRF tags as organizations (ศาลาว่าการกรุงเทพมหานคร): facilities.
 _BUILDING_HEADS = ("ศาลาว่าการ", "อาคาร", "ตึก", "โรงแรม", "หอประชุม", "ลานคนเมือง")
-# Words glued before a country that make it an adjective or part of a name (คนไทย, ภาษาไทย);
-# after these the country itself is meant ("ระหว่างไทยกับจีน", "ของไทย").
-_COUNTRY_AFTER = ("ระหว่าง", "และ", "กับ", "ของ", "ใน", "ที่", "สู่", "จาก", "ทั่ว", "ณ", "ประเทศ",
-                  "ทั้ง", "ถึง", "แก่", "ต่อ", "ไป", "มา", "เยือน", "ประจำ", "เข้า", "ว่า", "นอก")
+# Nouns a country glued after makes an adjective of (คนไทย, ภาษาไทย, อาหารจีน: the people,
+# language, goods or style, ANNOTATION.md). After any other word the country itself is
+# meant: a verb's object or place (ช่วยอินโดนีเซีย, น้ำท่วมอิรัก, เที่ยวไทย), a preposition
+# (ระหว่างไทยกับจีน), a government or leader of it (รัฐบาลญี่ปุ่น, ทางการสหรัฐฯ).
+_ADJECTIVE_HEADS = ("คน", "ชาว", "ภาษา", "อาหาร", "มวย", "ผ้า", "ศิลปะ", "วัฒนธรรม", "สังคม",
+                    "ครู", "นักเรียน", "นักศึกษา", "นักกีฬา", "นักท่องเที่ยว", "แรงงาน", "สินค้า",
+                    "ข้าว", "ผลไม้", "เพลง", "ดนตรี", "ฟอนต์", "อักษร", "หญิง", "ชาย", "เด็ก",
+                    "ทีมชาติ", "ทีม", "สไตล์", "ลาย", "ขนม", "นวด", "สมุนไพร", "ภูมิปัญญา", "วิถี",
+                    "ความเป็น", "เอกลักษณ์", "แบรนด์", "บริษัท", "ชาติ", "ลูกหลาน", "พี่น้อง",
+                    "เกษตรกร", "ผู้ประกอบการ", "นักลงทุน", "ทุน", "ธุรกิจ", "ยา", "แพทย์แผน")
 _HASHTAG = re.compile(r"#[^\s#]+")
 
 
@@ -360,7 +366,8 @@ def _not_an_entity(text: str, ent: Entity) -> bool:
         if before.endswith("แห่ง"):  # "การรถไฟแห่งประเทศไทย": part of a name
             return True
         if ent.text == ent.canonical and _is_letter(text[ent.start - 1]):
-            return not before.endswith(_COUNTRY_AFTER)  # คนไทย, ภาษาไทย: an adjective
+            # คนไทย, ภาษาไทย: an adjective; “โอกาสไทย”: part of a quoted slogan
+            return before.endswith(_ADJECTIVE_HEADS) or in_quoted_phrase(text, ent.start, ent.end)
     if ent.label == "PERSON" and _ROYAL_ROLE.fullmatch(ent.canonical):
         return True
     if ent.label == "ORG" and (ent.text in lexicon().positions

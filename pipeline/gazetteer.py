@@ -95,7 +95,7 @@ _MAX_QUOTED = 60
 BLOCK = GazetteerEntry("O", "")  # a span that is no entity, and that the CRF must not tag
 
 
-def _quoted_phrase(text: str, start: int, end: int) -> bool:
+def in_quoted_phrase(text: str, start: int, end: int) -> bool:
     """Inside a short quoted slogan or project name that is more than the alias itself."""
     left = max(0, start - _MAX_QUOTED)
     before = text[left:start]
@@ -119,7 +119,7 @@ def bangkok_reading(text: str, start: int, end: int, previous: Match | None) -> 
     """ORG (the administration acting or owning), LOC (the province, as in an address) or
     O (part of another name, or of a role) for a mention of กรุงเทพมหานคร/กทม./กรุงเทพฯ."""
     glued = text[max(0, start - 12) : start]
-    if glued.endswith(_NAME_HEADS_BEFORE) or _quoted_phrase(text, start, end):
+    if glued.endswith(_NAME_HEADS_BEFORE) or in_quoted_phrase(text, start, end):
         return "O"
     line_start = max(text.rfind("\n", 0, start) + 1, start - 40)
     if _ROLE_BEFORE.search(text, line_start, start):

@@ -172,6 +172,22 @@ def test_thailand_as_the_country_is_a_place(enrich_one):
     assert locs and all(e["canonical"] == "ไทย" for e in locs)
 
 
+@pytest.mark.parametrize(("body", "country"), [
+    ("กทม. ส่งทีมแพทย์ช่วยญี่ปุ่นหลังแผ่นดินไหว", "ญี่ปุ่น"),       # a verb's object
+    ("ผู้ว่าฯ หารือรัฐบาลเกาหลีใต้เรื่องรถไฟฟ้า", "เกาหลีใต้"),      # its government
+    ("นักท่องเที่ยวแห่มาเที่ยวไทยช่วงปีใหม่", "ไทย"),                # where one travels
+])
+def test_a_country_glued_after_a_verb_or_its_government_is_a_place(enrich_one, body, country):
+    locs = [e["canonical"] for e in _ents(enrich_one, body) if e["label"] == "LOC"]
+    assert country in locs, locs
+
+
+def test_a_country_after_a_people_or_goods_noun_or_in_a_slogan_is_not(enrich_one):
+    body = "แรงงานกัมพูชาและอาหารญี่ปุ่นในงาน “ก้าวไกลไทย” ของเขต"
+    locs = [e["canonical"] for e in _ents(enrich_one, body) if e["label"] == "LOC"]
+    assert not {"กัมพูชา", "ญี่ปุ่น", "ไทย"} & set(locs), locs
+
+
 @pytest.mark.parametrize(
     ("body", "canonical"),
     [
