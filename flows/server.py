@@ -16,11 +16,8 @@ server": nothing is started and `down` refuses to stop it.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,7 +28,7 @@ from pathlib import Path
 import httpx
 
 from core.errors import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, UserFacingError
-from core.processes import pid_alive
+from core.processes import pid_alive, port_in_use, stop
 from core.settings import Settings
 
 Report = Callable[[str], object]
@@ -142,12 +139,6 @@ def _is_prefect_server(pid: int) -> bool:
     return b"prefect" in cmdline and b"server" in cmdline
 
 
-def _port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
 def _answers(api_url: str) -> str | None:
     try:
         return server_version(api_url, timeout=2.0)
@@ -211,7 +202,7 @@ class LocalPrefectServer:
             return current
         if current.pid:  # ours, still starting (or hung): give it the start timeout
             return self._wait_ready(current.pid)
-        if _port_in_use(self.port):
+        if port_in_use(self.port):
             raise PrefectServerError(
                 f"port {self.port} is already taken by another process; stop it or set "
                 "BMA_NEWS_PREFECT_PORT to a free port")
@@ -255,17 +246,7 @@ class LocalPrefectServer:
         if not state or not _is_prefect_server(state.pid):
             self.state_file.unlink(missing_ok=True)
             return False
-        pid = state.pid
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGTERM)  # its own session: the group is the server's
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        while time.monotonic() < deadline and pid_alive(pid):
-            time.sleep(0.2)
-        if pid_alive(pid):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
-            while pid_alive(pid):
-                time.sleep(0.1)
+        stop(state.pid, STOP_TIMEOUT_S, group=True)  # its own session: the group is the server's
         self.state_file.unlink(missing_ok=True)
         return True
 

@@ -23,8 +23,6 @@ import os
 import pwd
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -37,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from core.errors import UserFacingError
-from core.processes import pid_alive
+from core.processes import pid_alive, port_in_use, stop
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -167,12 +165,6 @@ def find_java(min_major: int, candidates: list[Path] | None = None) -> Java:
         f"Elasticsearch needs Java {min_major} or newer and none was found (seen: {seen}); "
         f"install a JDK {min_major}+ under /usr/lib/jvm or set ES_JAVA_HOME"
     )
-
-
-def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
 
 
 def _is_elasticsearch(pid: int) -> bool:
@@ -454,14 +446,7 @@ class LocalNode:
         if not pid or not pid_alive(pid):
             self.state_file.unlink(missing_ok=True)
             return False
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        while time.monotonic() < deadline and pid_alive(pid):
-            time.sleep(0.3)
-        if pid_alive(pid):
-            os.kill(pid, signal.SIGKILL)
-            while pid_alive(pid):
-                time.sleep(0.1)
+        stop(pid, STOP_TIMEOUT_S)
         self.state_file.unlink(missing_ok=True)
         self.pid_file.unlink(missing_ok=True)
         return True

@@ -14,8 +14,8 @@ import time
 
 import httpx
 
-from core.es.node import LocalNode, NodeStatus, port_in_use
-from core.processes import pid_alive
+from core.es.node import LocalNode, NodeStatus
+from core.processes import pid_alive, port_in_use
 from core.settings import Settings
 
 CLUSTER_NAME = "bma-news-test-cluster"
