@@ -68,6 +68,15 @@ MAX_CACHED_WORDS = 300_000
 MAX_LOAD_ATTEMPTS = 6
 LOAD_BACKOFF_BASE_S = 0.5
 LOAD_BACKOFF_CAP_S = 30.0
+# One bulk request's documents, in bytes of JSON. Elastic's guidance is 5-15 MB a request;
+# the node holds each request on its heap (1 GB locally) and answers 429 once the requests
+# being indexed pass `indexing_pressure.memory.limit` (10% of the heap, about 100 MB), so
+# a few of these in flight stay far below it. A count limit (`bulk_chunk_size`) applies
+# too; by bytes, a batch of long releases cannot grow past what the node takes.
+MAX_BULK_BYTES = 8 * 1024 * 1024
+# Bulk requests in flight at once: one per write thread of the node (a request to one
+# shard is indexed by one thread), never more than this, however many cores a cluster has.
+MAX_BULK_CONNECTIONS = 4
 
 # --- search ----------------------------------------------------------------------------
 # Longer than any real search phrase; it bounds the tokeniser's work and the query size.

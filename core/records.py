@@ -209,6 +209,11 @@ class PressReleaseDoc(BaseModel):
     def to_source(self) -> dict:
         return self.model_dump(mode="json", exclude_none=True)
 
+    def to_source_json(self) -> bytes:
+        """`to_source()` as the UTF-8 JSON a bulk request sends, serialised by pydantic's
+        Rust core (several times faster than `json.dumps` of the dict)."""
+        return self.model_dump_json(exclude_none=True).encode()
+
 
 def _entity_fields(entity: dict) -> dict:
     return {k: entity.get(k) for k in Entity.model_fields if entity.get(k) is not None}

@@ -30,11 +30,13 @@ class RunSummary:
     transient_retries: int = 0
     index: str | None = None
     seconds: Counter = field(default_factory=Counter)  # wall time per phase
+    created: int = 0  # of `indexed`: new to the index
+    updated: int = 0  # of `indexed`: replaced a different version
 
     def add(self, counts: dict) -> None:
         """Add the counts of one file or batch (`pipeline.batch.BatchCounts.as_dict()`)."""
-        for name in ("records", "enriched", "indexed", "unchanged", "dead_lettered",
-                     "transient_retries"):
+        for name in ("records", "enriched", "indexed", "created", "updated", "unchanged",
+                     "dead_lettered", "transient_retries"):
             setattr(self, name, getattr(self, name) + counts.get(name, 0))
         self.skipped.update(counts.get("skipped") or {})
         self.seconds.update(counts.get("seconds") or {})
@@ -73,6 +75,8 @@ class RunSummary:
             ("records", str(self.records)),
             ("enriched", str(self.enriched)),
             ("indexed", str(self.indexed)),
+            ("created (new)", str(self.created)),
+            ("updated", str(self.updated)),
             ("unchanged", str(self.unchanged)),
             ("dead-lettered", str(self.dead_lettered)),
             ("skipped", ", ".join(f"{k} {v}" for k, v in self.skipped.items()) or "0"),

@@ -4,7 +4,8 @@ Nothing is lost on the way: an unreadable line or a record enrichment rejects go
 dead letters with its reason, and the loader dead-letters what the index refuses. A raw
 file enriched by an earlier run (same enrichment version) is not enriched again.
 
-Counts reconcile: records = indexed + unchanged + dead_lettered + sum(skipped).
+Counts reconcile: records = indexed + unchanged + dead_lettered + sum(skipped), and
+indexed = created + updated.
 """
 
 from __future__ import annotations
@@ -35,9 +36,13 @@ class BatchCounts:
     skipped: Counter = field(default_factory=Counter)
     transient_retries: int = 0
     seconds: Counter = field(default_factory=Counter)  # wall time per phase
+    created: int = 0  # of `indexed`: new to the index
+    updated: int = 0  # of `indexed`: replaced a different version
 
     def add_load(self, report: LoadReport) -> None:
         self.indexed += report.indexed
+        self.created += report.created
+        self.updated += report.updated
         self.unchanged += report.unchanged
         self.dead_lettered += report.dead_lettered
         self.skipped.update(report.skipped)

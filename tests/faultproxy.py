@@ -32,6 +32,9 @@ class FaultProxy:
         self.on_bulk = on_bulk
         # How many times each document id reached the node in a forwarded bulk request.
         self.forwarded_ids: Counter[str] = Counter()
+        # Requests by endpoint (`_bulk`, `_mget`, `_refresh`, ...), and each bulk body's size.
+        self.requests: Counter[str] = Counter()
+        self.bulk_bytes: list[int] = []
         self._lock = threading.Lock()
         proxy = self
 
@@ -42,6 +45,12 @@ class FaultProxy:
             def _forward(self):
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else None
+                endpoint = next((part for part in self.path.split("?")[0].split("/")
+                                 if part.startswith("_")), self.path)
+                with proxy._lock:
+                    proxy.requests[endpoint] += 1
+                    if endpoint == "_bulk":
+                        proxy.bulk_bytes.append(len(body or b""))
                 if "/_bulk" in self.path:
                     with proxy._lock:
                         proxy.bulk_requests += 1
@@ -62,9 +71,10 @@ class FaultProxy:
                 if "/_bulk" in self.path and body:
                     for line in body.splitlines():
                         action = json.loads(line)
-                        if "index" in action and "_id" in action["index"]:
+                        write = action.get("index") or action.get("create")
+                        if isinstance(write, dict) and "_id" in write:
                             with proxy._lock:
-                                proxy.forwarded_ids[action["index"]["_id"]] += 1
+                                proxy.forwarded_ids[write["_id"]] += 1
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in ("host", "content-length", "connection")}
                 try:

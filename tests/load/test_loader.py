@@ -36,8 +36,9 @@ def enriched(n: int, version: str = "v-test", body: str = "ประกาศ") 
 def loader_for(es_client, es_alias, tmp_path):
     ensure_index(es_client, es_alias)
 
-    def build(client=es_client, sleep=lambda _s: None, chunk_size=50):
-        return Loader(client, es_alias, DeadLetter(tmp_path / "dead-letter"), chunk_size, sleep)
+    def build(client=es_client, sleep=lambda _s: None, chunk_size=50, **options):
+        return Loader(client, es_alias, DeadLetter(tmp_path / "dead-letter"), chunk_size, sleep,
+                      **options)
 
     return build
 
@@ -144,3 +145,76 @@ def test_same_batch_loaded_concurrently_changes_nothing(es_client, es_alias, loa
     print(f"\nfault figures: concurrent double load, change in document count = {delta}")
     assert delta == 0
     assert all(r.reconciles() for r in reports)
+
+
+def _proxied_loader(loader_for, proxy: FaultProxy, **options) -> Loader:
+    return loader_for(client=make_client(Settings(es_url=proxy.url), max_retries=0), **options)
+
+
+def test_new_and_changed_documents_are_counted_created_and_updated(es_client, es_alias,
+                                                                   loader_for):
+    first = loader_for().load([enriched(i) for i in range(5)])
+    assert (first.created, first.updated, first.indexed) == (5, 0, 5)
+    second = loader_for().load([enriched(0, body="แก้ไขแล้ว"), enriched(1, version="v-next")]
+                               + [enriched(i) for i in range(2, 7)])
+    assert (second.created, second.updated, second.unchanged) == (2, 2, 3)
+    assert second.indexed == 4 and second.reconciles()
+    assert second.as_dict()["created"] == 2 and second.as_dict()["updated"] == 2
+
+
+def test_new_documents_cost_no_lookup_and_an_unchanged_rerun_no_write(es_client, es_alias,
+                                                                      loader_for):
+    """The unchanged check makes no request of its own for new documents: the node's own
+    get counter stays put and only bulk requests are sent; a re-run of an unchanged batch
+    looks the documents up and sends them no more than once."""
+    records = [enriched(i) for i in range(120)]
+    ensure_index(es_client, es_alias)
+
+    def gets() -> int:
+        return es_client.indices.stats(index=es_alias, metric="get")["_all"]["primaries"][
+            "get"]["total"]
+
+    before = gets()
+    with FaultProxy(get_settings().effective_es_url) as proxy:
+        report = _proxied_loader(loader_for, proxy, connections=1).load(records)
+    assert report.created == 120
+    assert gets() == before, "no document was looked up"
+    assert proxy.requests["_bulk"] == 3 and proxy.requests["_mget"] == 0
+
+    with FaultProxy(get_settings().effective_es_url) as proxy:
+        again = _proxied_loader(loader_for, proxy, connections=1).load(records)
+    assert (again.unchanged, again.indexed) == (120, 0)
+    assert gets() - before == 120, "each document looked up once"
+    # The first batch is offered as `create` (refused: all exist); after that the loader
+    # looks up first, so the unchanged ones are not sent again.
+    assert proxy.requests["_bulk"] == 1 and proxy.requests["_mget"] == 3
+    assert max(proxy.forwarded_ids.values()) == 1 and len(proxy.forwarded_ids) == 50
+
+
+def test_bulk_requests_are_bounded_by_bytes(es_client, es_alias, loader_for):
+    records = [enriched(i, body="ประกาศ" * 2000) for i in range(12)]  # about 36 kB each
+    limit = 100_000
+    with FaultProxy(get_settings().effective_es_url) as proxy:
+        report = _proxied_loader(loader_for, proxy, chunk_size=500, max_bytes=limit).load(
+            records)
+    assert report.created == 12 and _count(es_client, es_alias) == 12
+    assert len(proxy.bulk_bytes) >= 4, "a count limit of 500 alone would send one request"
+    assert max(proxy.bulk_bytes) <= limit
+
+
+def test_a_document_over_the_byte_limit_goes_alone(es_client, es_alias, loader_for):
+    records = [enriched(0, body="ประกาศ" * 2000), enriched(1), enriched(2)]
+    with FaultProxy(get_settings().effective_es_url) as proxy:
+        report = _proxied_loader(loader_for, proxy, max_bytes=5_000).load(records)
+    assert report.created == 3
+    assert proxy.bulk_bytes[0] > 5_000 and proxy.requests["_bulk"] == 2
+
+
+def test_parallel_batches_keep_the_later_version_of_an_id(es_client, es_alias, loader_for):
+    records = [enriched(i) for i in range(30)]
+    records[25] = enriched(2, body="ฉบับแก้ไข")  # batch 3 holds a newer version of batch 1's
+    report = loader_for(chunk_size=10, connections=3).load(records)
+    assert (report.created, report.updated) == (29, 1) and report.reconciles()
+    doc = es_client.get(index=es_alias, id=records[2]["id"])["_source"]
+    assert doc["body"].startswith("ฉบับแก้ไข")
+    assert _count(es_client, es_alias) == 29
