@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -181,18 +182,26 @@ def latest_records(files: list[Path]) -> Iterator[dict | BadLine]:
                 yield BadLine(path, 0, "record without an id", json.dumps(item)[:2000])
 
 
-def write_jsonl_atomic(path: Path, lines: Iterable[str]) -> int:
-    """Write JSON lines to `path` via a temporary file, so a crash never leaves half a file."""
+@contextmanager
+def atomic_jsonl(path: Path) -> Iterator[Callable[[str], None]]:
+    """A function writing one JSON line to `path`, via a temporary file that becomes
+    `path` only when the block ends without an error: a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".partial")
-    count = 0
     with tmp.open("w", encoding="utf-8") as fh:
-        for line in lines:
-            fh.write(line + "\n")
-            count += 1
+        yield lambda line: fh.write(line + "\n")
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def write_jsonl_atomic(path: Path, lines: Iterable[str]) -> int:
+    """Write JSON lines to `path` via a temporary file, so a crash never leaves half a file."""
+    count = 0
+    with atomic_jsonl(path) as write:
+        for line in lines:
+            write(line)
+            count += 1
     return count
 
 

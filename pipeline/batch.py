@@ -19,7 +19,7 @@ from pathlib import Path
 
 from elasticsearch import Elasticsearch
 
-from core.landing import BadLine, DeadLetter, Landing, read_jsonl, write_jsonl_atomic
+from core.landing import BadLine, DeadLetter, Landing, atomic_jsonl, read_jsonl
 from core.records import EnrichedRecord, Rejected
 from pipeline.load import Loader, LoadReport
 
@@ -83,21 +83,31 @@ def enriched_stream(items: Iterable[dict | BadLine], dead_letter: DeadLetter,
         yield result
 
 
-def enrich_file(raw: Path, landing: Landing, workers: int = 1) -> tuple[Path, BatchCounts]:
-    """The enriched copy of `raw` (made now, or reused when an earlier run made it with the
-    current enrichment version) and the counts of enriching it."""
+def _saved_counts(out: Path) -> BatchCounts | None:
+    """The counts of `out`, when an earlier run finished it with the current enrichment
+    version (so it is reused rather than enriched again)."""
     from pipeline import ENRICHMENT_VERSION
 
-    out = landing.enriched_file(raw)
     counts_file = out.with_suffix(".counts.json")
     saved = json.loads(counts_file.read_text()) if counts_file.is_file() else {}
     if out.is_file() and saved.get("version") == ENRICHMENT_VERSION:
-        return out, BatchCounts.from_dict(saved)
-    counts = BatchCounts()
+        return BatchCounts.from_dict(saved)
+    return None
+
+
+def _enrich_into(raw: Path, out: Path, landing: Landing, counts: BatchCounts,
+                 workers: int) -> Iterator[EnrichedRecord]:
+    """The enriched records of `raw`, each written to `out` as it passes; `out` and its
+    counts appear only once the stream is exhausted, so an interrupted run re-enriches."""
+    from pipeline import ENRICHMENT_VERSION
+
     stream = enriched_stream(read_jsonl(raw), landing.dead_letters(), counts, workers)
-    write_jsonl_atomic(out, (r.model_dump_json() for r in stream))
-    counts_file.write_text(json.dumps(counts.as_dict() | {"version": ENRICHMENT_VERSION}))
-    return out, counts
+    with atomic_jsonl(out) as write:
+        for record in stream:
+            write(record.model_dump_json())
+            yield record
+    out.with_suffix(".counts.json").write_text(
+        json.dumps(counts.as_dict() | {"version": ENRICHMENT_VERSION}))
 
 
 def enriched_records(path: Path) -> Iterator[dict]:
@@ -105,21 +115,42 @@ def enriched_records(path: Path) -> Iterator[dict]:
     return (r for r in read_jsonl(path) if not isinstance(r, BadLine))
 
 
+def _timed(items: Iterator, clock: list[float]) -> Iterator:
+    """`items`, adding the time spent producing them to clock[0]."""
+    while True:
+        started = time.perf_counter()
+        item = next(items, _timed)
+        clock[0] += time.perf_counter() - started
+        if item is _timed:
+            return
+        yield item
+
+
 def process_raw_file(raw: Path, landing: Landing, client: Elasticsearch, index: str, *,
                      workers: int = 1, chunk_size: int = 500) -> BatchCounts:
     """Enrich one raw file (or reuse its enriched copy) and load it into `index`.
+
+    The load runs while the file is enriched: the loader takes each record as it comes out
+    of enrichment (and into the enriched file), and its bulk requests are in flight while
+    the next records are enriched. `seconds` says how long enrichment took and how much
+    longer the load ran beyond it.
 
     The caller marks the file loaded only after this returns, so a failure anywhere leaves
     it pending for the next run; the loader's idempotence makes the re-run exact.
     """
     started = time.perf_counter()
-    enriched, counts = enrich_file(raw, landing, workers)
-    enrich_s = time.perf_counter() - started
-    started = time.perf_counter()
+    out = landing.enriched_file(raw)
+    counts = _saved_counts(out)
+    clock = [0.0]
+    if counts is None:
+        counts = BatchCounts()
+        records = _timed(_enrich_into(raw, out, landing, counts, workers), clock)
+    else:
+        records = enriched_records(out)
     loader = Loader(client, index, landing.dead_letters(), chunk_size)
-    counts.add_load(loader.load(enriched_records(enriched)))
-    counts.seconds = Counter({"enrich": round(enrich_s, 3),
-                              "load": round(time.perf_counter() - started, 3)})
+    counts.add_load(loader.load(records))
+    wall = time.perf_counter() - started
+    counts.seconds = Counter({"enrich": round(clock[0], 3), "load": round(wall - clock[0], 3)})
     return counts
 
 

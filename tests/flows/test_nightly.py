@@ -22,6 +22,7 @@ def test_every_article_searchable_then_second_run_changes_nothing(
     first = nightly(sources=["pr-bangkok"], base_url=url, crawl_retries=0, **flow_env)
     assert first["status"] == "completed"
     assert first["indexed"] == 12 and first["reconciles"]
+    assert (first["created"], first["updated"]) == (12, 0)
     alias = flow_env["index"]
     assert es_client.count(index=alias)["count"] == 12, "searchable when the flow finishes"
     found = es_client.search(index=alias, query={"match": {"title_tokens": "น้ำท่วม"}})
@@ -41,6 +42,7 @@ def test_every_article_searchable_then_second_run_changes_nothing(
     site.add_post(make_posts(1, start_id=2000, days_back=1)[0])
     third = nightly(sources=["pr-bangkok"], base_url=url, crawl_retries=0, **flow_env)
     assert third["indexed"] == 2 and third["reconciles"]
+    assert (third["created"], third["updated"]) == (1, 1), "one new post, one edited"
     assert es_client.count(index=alias)["count"] == 13
     runs = sorted(Path(flow_env["data_dir"], "runs").glob("*.json"))
     assert len(runs) == 3 and json.loads(runs[-1].read_text())["status"] == "completed"
