@@ -189,7 +189,11 @@ def atomic_jsonl(path: Path) -> Iterator[Callable[[str], None]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".partial")
     with tmp.open("w", encoding="utf-8") as fh:
-        yield lambda line: fh.write(line + "\n")
+
+        def write(line: str) -> None:
+            fh.write(line + "\n")
+
+        yield write
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)

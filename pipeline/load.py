@@ -71,6 +71,12 @@ class LoadReport:
         accounted = self.indexed + self.unchanged + self.dead_lettered + sum(self.skipped.values())
         return accounted == self.received and self.indexed == self.created + self.updated
 
+    def add(self, other: LoadReport) -> None:
+        for name in ("received", "indexed", "created", "updated", "unchanged", "dead_lettered",
+                     "transient_retries"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.skipped.update(other.skipped)
+
     def as_dict(self) -> dict:
         return {
             "received": self.received, "indexed": self.indexed, "created": self.created,
@@ -98,12 +104,10 @@ class _Batch:
 
 @dataclass
 class _Outcome:
-    """What one batch's requests did; merged into the report by the loading thread."""
+    """What one batch's requests did; merged into the report by the loading thread, which
+    also writes the dead letters."""
 
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    retries: int = 0
+    counts: LoadReport = field(default_factory=LoadReport)
     existing: int = 0  # ids the index already held
     sent: int = 0
     dead: list[tuple[dict, str]] = field(default_factory=list)
@@ -189,15 +193,11 @@ class Loader:
                         self._merge(future.result(), report)
         if refresh:
             self._call(lambda: self.client.indices.refresh(index=self.index), own)
-        report.transient_retries += own.retries
+        report.add(own.counts)
         return report
 
     def _merge(self, outcome: _Outcome, report: LoadReport) -> None:
-        report.created += outcome.created
-        report.updated += outcome.updated
-        report.indexed += outcome.created + outcome.updated
-        report.unchanged += outcome.unchanged
-        report.transient_retries += outcome.retries
+        report.add(outcome.counts)
         for record, reason in outcome.dead:
             self.dead_letter.write(record, reason, "load")
             report.dead_lettered += 1
@@ -276,7 +276,7 @@ class Loader:
             if (indexed.get("content_hash") == doc.content_hash
                     and indexed.get("enrichment_version") == doc.enrichment_version):
                 del changed[hit["_id"]]
-                outcome.unchanged += 1
+                outcome.counts.unchanged += 1
         return changed
 
     def _bulk(self, docs: dict[str, _Doc], op: str, outcome: _Outcome) -> list[str]:
@@ -297,10 +297,11 @@ class Loader:
                 result = item[op]
                 doc_id, status = result["_id"], result["status"]
                 if status < 300:
+                    outcome.counts.indexed += 1
                     if result.get("result") == "updated":
-                        outcome.updated += 1
+                        outcome.counts.updated += 1
                     else:
-                        outcome.created += 1
+                        outcome.counts.created += 1
                 elif status == 409 and op == "create":
                     existing.append(doc_id)
                 elif status in TRANSIENT_HTTP_STATUSES:
@@ -316,7 +317,7 @@ class Loader:
                     f"Elasticsearch kept refusing {len(retry)} documents (429/5xx) after "
                     f"{MAX_ATTEMPTS} attempts; re-run the load when the node is healthy"
                 )
-            outcome.retries += 1
+            outcome.counts.transient_retries += 1
             self.sleep(_backoff(attempt))
             todo = retry
         return existing
@@ -334,7 +335,7 @@ class Loader:
             except TransportError:
                 if attempt == MAX_ATTEMPTS - 1:
                     break
-            outcome.retries += 1
+            outcome.counts.transient_retries += 1
             self.sleep(_backoff(attempt))
         raise LoadInterrupted(
             f"Elasticsearch at the configured URL stopped answering during the load "
