@@ -207,7 +207,9 @@ def test_a_document_over_the_byte_limit_goes_alone(es_client, es_alias, loader_f
     with FaultProxy(get_settings().effective_es_url) as proxy:
         report = _proxied_loader(loader_for, proxy, max_bytes=5_000).load(records)
     assert report.created == 3
-    assert proxy.bulk_bytes[0] > 5_000 and proxy.requests["_bulk"] == 2
+    # Requests in flight together may reach the proxy in either order.
+    alone, together = sorted(proxy.bulk_bytes, reverse=True)
+    assert alone > 5_000 >= together
 
 
 def test_parallel_batches_keep_the_later_version_of_an_id(es_client, es_alias, loader_for):
