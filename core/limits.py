@@ -74,8 +74,9 @@ LOAD_BACKOFF_CAP_S = 30.0
 # a few of these in flight stay far below it. A count limit (`bulk_chunk_size`) applies
 # too; by bytes, a batch of long releases cannot grow past what the node takes.
 MAX_BULK_BYTES = 8 * 1024 * 1024
-# Bulk requests in flight at once: one per write thread of the node (a request to one
-# shard is indexed by one thread), never more than this, however many cores a cluster has.
+# Bulk requests in flight at once (by default one fewer than the node's write threads, a
+# request to one shard being indexed by one thread) never exceed this, however many cores
+# a cluster has: more would only queue on the node.
 MAX_BULK_CONNECTIONS = 4
 
 # --- search ----------------------------------------------------------------------------

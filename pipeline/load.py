@@ -9,7 +9,8 @@
   When most of a batch already existed (a re-run, a reprocess), the next batches look
   up first and index only what changed, so an unchanged archive is never sent in full.
 - Batches are bounded by bytes (`core.limits.MAX_BULK_BYTES`) and by count, and up to
-  `connections` bulk requests are in flight at once while the next batch is prepared;
+  `connections` bulk requests are in flight at once while the next batch is prepared (by
+  default one fewer than the node's write threads, so one on a 2-core node);
   two batches holding the same id are never in flight together, so the later version wins.
 - Three kinds of failure: transient (429, 5xx, connection) are retried with exponential
   backoff and jitter; permanent (a mapping rejection, an invalid record) go to the
@@ -145,8 +146,8 @@ class Loader:
         connections: int | None = None,
     ):
         """`chunk_size` and `max_bytes` bound each bulk request; `connections` is how
-        many are in flight at once (None: one per write thread of the node, at most
-        MAX_BULK_CONNECTIONS)."""
+        many are in flight at once (None: one fewer than the node's write threads, at
+        least 1, at most MAX_BULK_CONNECTIONS)."""
         self.client = client
         self.index = index
         self.dead_letter = dead_letter
@@ -203,15 +204,17 @@ class Loader:
             report.dead_lettered += 1
 
     def _write_threads(self, own: _Outcome) -> int:
-        """One bulk request in flight per write thread of the data nodes: a bulk request
-        to one shard is indexed by one thread, so a single connection leaves the others idle."""
+        """Bulk requests in flight: one fewer than the data nodes' write threads (a request
+        to one shard is indexed by one thread), at least one. The one left over is the
+        core the loader prepares the next batch on: with the node on the same 2 cores, one
+        connection measured 1.12 of a plain `_bulk` and two 0.96 (docs/features/loader.md)."""
         try:
             info = self._call(lambda: self.client.nodes.info(
                 metric="thread_pool", filter_path="nodes.*.thread_pool.write.size"), own)
         except ApiError:  # a user without the monitor privilege: one connection
             return 1
         sizes = [node["thread_pool"]["write"]["size"] for node in info.get("nodes", {}).values()]
-        return max(1, min(MAX_BULK_CONNECTIONS, sum(sizes)))
+        return max(1, min(MAX_BULK_CONNECTIONS, sum(sizes) - 1))
 
     # --- preparing batches -------------------------------------------------------------
     def _batches(self, records: Iterable[EnrichedRecord | dict],
