@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from elasticsearch import Elasticsearch
 
 from core.limits import EXPORT_KEEP_ALIVE, EXPORT_PAGE_SIZE
+from core.thai_calendar import now_bangkok
 from search.facets import Facets
 from search.params import SearchInputError, SearchParams
 from search.query import (
@@ -48,13 +49,31 @@ def export_sort(params: SearchParams) -> list:
 
 def export_query(client: Elasticsearch, index: str, params: SearchParams,
                  q: QueryTerms) -> dict:
-    """The query the search page runs: all concepts when they fill a page, else graded."""
+    """The query the search page runs: all concepts when they fill a page, else graded;
+    its recency measured from one fixed moment."""
+    now = now_bangkok().isoformat(timespec="milliseconds")
     strict = all_concepts_query(params, q)
     if strict is not None:
+        strict = pinned(strict, now)
         found = run(client, index, query=strict, size=0, track_total_hits=params.size)
         if found["hits"]["total"]["value"] >= params.size:
             return strict
-    return build_query(params, q)
+    return pinned(build_query(params, q), now)
+
+
+def pinned(query, now: str):
+    """The query with its recency's origin "now" fixed to `now`: a score that moved between
+    two pages (recency decays by the millisecond) would put the last hit of a page again
+    after itself, or skip one."""
+    if isinstance(query, list):
+        return [pinned(q, now) for q in query]
+    if not isinstance(query, dict):
+        return query
+    out = {k: pinned(v, now) for k, v in query.items()}
+    feature = out.get("distance_feature")
+    if isinstance(feature, dict) and feature.get("origin") == "now":
+        out["distance_feature"] = {**feature, "origin": now}
+    return out
 
 
 @dataclass
