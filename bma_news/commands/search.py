@@ -75,8 +75,10 @@ def search_command(
     from search.query import search
 
     if names is not None:
-        if query:
-            raise InputError("give either a query or --names, not both")
+        if query or person or org or place or category or source or date_from or date_to \
+                or export:
+            raise InputError("--names takes no query, filter or --export: a name list is "
+                             "counted over the whole archive")
         names_command(names, as_json=as_json, as_csv=as_csv)
         return
     params = SearchParams.build(query, persons=person, organizations=org, places=place,

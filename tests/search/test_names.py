@@ -113,12 +113,14 @@ def test_cli_names_json_csv_and_stdin(search_index, releases, tmp_path):
     ("\n\n", "the name list is empty"),
     ("\n".join(f"ชื่อที่ {i}" for i in range(10_000)), "the limit is 500"),
     (None, "cannot read the name list"),
+    ("x", "--names takes no query, filter or --export"),
 ])
 def test_cli_bad_name_lists_are_one_line(es_client, es_alias, tmp_path, content, message):
     listed = tmp_path / "names.txt"
     if content is not None:
         listed.write_text(content, encoding="utf-8")
-    done = run("search", "--names", str(listed), index=es_alias)
+    extra = ("--place", "บางเขน") if content == "x" else ()
+    done = run("search", "--names", str(listed), *extra, index=es_alias)
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
