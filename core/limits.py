@@ -80,5 +80,15 @@ MAX_NAME_CHARS = 200
 MAX_FILTER_VALUES = 10
 # A terms aggregation this big is still cheap; more is not readable.
 MAX_TOP_ENTITIES = 1000
-# An export from the web page is a working list, not a dump of the archive.
-MAX_WEB_EXPORT = 1000
+# A name list is a journalist's working list (the people, agencies and places of a story or
+# a beat); each name is a few clauses and aggregations, so a list this long answers in a few
+# batched requests. More is an error, never a silent cut.
+MAX_NAME_LIST = 500
+# An uploaded or pasted name list larger than this is not a list of 500 names (500 names of
+# MAX_NAME_CHARS Thai characters at 3 bytes each is 300 kB): refused before it is read whole.
+MAX_NAME_LIST_BYTES = 1024 * 1024
+# A streamed export reads the hits in pages of this many (search_after on a point in time):
+# memory is bounded by one page, whatever the number of hits.
+EXPORT_PAGE_SIZE = 1000
+# How long Elasticsearch keeps the export's point in time between two pages.
+EXPORT_KEEP_ALIVE = "2m"

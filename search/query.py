@@ -10,6 +10,7 @@ carry the query's canonical names are ranked up.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -170,12 +171,16 @@ def _entity_terms(entities: dict[str, str], boost: float) -> list[dict]:
             for f, name in entities.items()]
 
 
-def concept_matches(concept: Concept) -> dict:
+def concept_matches(concept: Concept, *, phrase: bool = False,
+                    entities: bool = True) -> dict:
     """Does the release say this concept at all (any exact form, title or body, or an
-    entity with its canonical name)?"""
+    entity with its canonical name)? `phrase`: its words side by side, never scattered
+    (a name); `entities=False`: in the text only."""
     clauses = [c for form in concept.forms if form.weight >= 1.0
-               for c in _form_clauses(form, _bag(concept))] + _prefix_clauses(concept)
-    clauses += [{"term": {f: name}} for f, name in concept.entities.items()]
+               for c in _form_clauses(form, _bag(concept) and not phrase)]
+    clauses += _prefix_clauses(concept)
+    if entities:
+        clauses += [{"term": {f: name}} for f, name in concept.entities.items()]
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
@@ -358,8 +363,14 @@ def make_hit(raw: dict, q: QueryTerms, with_highlights: bool = True) -> Hit:
 
 def run(client: Elasticsearch, index: str, **request: Any) -> dict:
     """One search call, with the node's problems turned into clear errors."""
+    return call(index, lambda: client.search(index=index, **request).body)
+
+
+def call(index: str, request: Callable[[], dict]) -> dict:
+    """Any request on `index` (a search, a point in time), the node's problems turned
+    into clear errors."""
     try:
-        return client.search(index=index, **request).body
+        return request()
     except NotFoundError as exc:
         if exc.error == "index_not_found_exception":
             raise IndexMissing(index_missing_message(index)) from None

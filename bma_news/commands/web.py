@@ -10,10 +10,13 @@ import typer
 from bma_news.commands.search import client_and_index
 from core.errors import InputError
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
 
 def serve_command(
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8000,
+    host: Annotated[str, typer.Option("--host")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option("--port")] = DEFAULT_PORT,
 ) -> None:
     """Serve the search web page."""
     import uvicorn
