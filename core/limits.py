@@ -82,3 +82,7 @@ MAX_FILTER_VALUES = 10
 MAX_TOP_ENTITIES = 1000
 # An export from the web page is a working list, not a dump of the archive.
 MAX_WEB_EXPORT = 1000
+# Curated entities fold spellings into one name; a terms aggregation asks for up to this
+# many more buckets than it shows, to refill the slots folding frees (a few hundred
+# curations is a large archive's worth; past that some slots may stay short).
+MAX_CURATED_FACET_EXTRA = 200

@@ -32,6 +32,7 @@ from search.params import IndexMissing, SearchInputError, SearchParams
 from search.query import SearchResult, search
 from search.web import links
 from search.web.chart import SIDEBAR_HEIGHT, SIDEBAR_WIDTH, month_chart
+from search.web.curate import add_curation_routes
 
 HERE = Path(__file__).parent
 EXPORT_MAX = MAX_WEB_EXPORT
@@ -143,6 +144,8 @@ def create_app(client: Elasticsearch | None = None, index: str | None = None) ->
             "search_url": "/?" + urlencode(
                 [(links.ENTITY_PARAM[view.label], view.canonical), ("sort", "date")]),
         })
+
+    add_curation_routes(app, backend, page)
 
     @app.get("/export.json")
     def export_json(request: Request) -> Response:
