@@ -8,7 +8,6 @@ which search, facets and entity pages read at once.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -37,8 +36,8 @@ def _resolve_label(client, index: str, entity_type: str | None, name: str) -> st
 def _curate(op: str, entity_type: str | None, canonical: str, spelling: str) -> None:
     from bma_news.commands.search import client_and_index
     from search.curate import curate
-    from search.entities import releases_naming
     from search.curations import clean_name, curations_path
+    from search.entities import releases_naming
 
     canonical, spelling = clean_name(canonical), clean_name(spelling)  # before connecting
     client, index = client_and_index()
@@ -59,8 +58,7 @@ def merge_command(
     other: Annotated[str, typer.Argument(help="The other spelling, merged into it.")],
     entity_type: TypeOption = None,
 ) -> None:
-    """Merge two spellings of one entity: OTHER becomes a spelling of CANONICAL. Both must
-    be named in the index."""
+    """Merge two spellings of one entity (both named in the index): OTHER into CANONICAL."""
     _curate("merge", entity_type, canonical, other)
 
 
@@ -89,7 +87,7 @@ def curations_command(
     """The curations: each spelling and the name it is merged into."""
     import json
 
-    from search.curations import current, curations_path
+    from search.curations import curations_path, current
     from search.entities import parse_label
 
     label = parse_label(entity_type)
@@ -114,14 +112,16 @@ def curations_command(
     console.print(table)
 
 
-def entities_group(list_entities: Callable) -> typer.Typer:
-    """The `entities` group: without a subcommand, `list_entities` (its callback, which
-    takes the typer context first) lists the most mentioned entities."""
+def register(app: typer.Typer) -> None:
+    """`entities` without a subcommand lists the most mentioned entities, with the options
+    it always had (`entities_command`, which takes the typer context first)."""
+    from bma_news.commands.search import entities_command
+
     group = typer.Typer(help="The most mentioned entities, and curating them "
                              "(merge, alias, split).", no_args_is_help=False)
-    group.callback(invoke_without_command=True)(list_entities)
+    group.callback(invoke_without_command=True)(entities_command)
     group.command("merge")(merge_command)
     group.command("alias")(alias_command)
     group.command("split")(split_command)
     group.command("curations")(curations_command)
-    return group
+    app.add_typer(group, name="entities")

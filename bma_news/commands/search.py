@@ -145,7 +145,5 @@ def eval_search_command(
 
 def register(app: typer.Typer) -> None:
     app.command("search")(search_command)
-    from bma_news.commands.curate import entities_group
-
-    app.add_typer(entities_group(entities_command), name="entities")
+    # `entities` is a group with the curation subcommands: bma_news/commands/curate.py
     app.command("eval-search")(eval_search_command)
