@@ -74,10 +74,11 @@ def test_merge_two_spellings_on_the_entity_page(browser, live_server, curations_
     assert "พบ 3 รายการ" in page.locator("p.total").inner_text()
     no_sideways_scroll(page, viewport)
     page.screenshot(path=shots / f"04-search-after-merge-{tag}.png", full_page=True)
+    assert not problems.dialogs and not problems.errors, (problems.dialogs, problems.errors)
 
     response = page.goto(live_server + "/entity/curate?op=merge&type=PERSON&name="
                          + quote("ไม่มีใครชื่อนี้") + "&other=" + quote(GOVERNOR))
     assert response.status == 404
     no_sideways_scroll(page, viewport)
     page.screenshot(path=shots / f"05-unknown-entity-{tag}.png", full_page=True)
-    assert not problems.dialogs and not problems.errors, (problems.dialogs, problems.errors)
+    assert "ไม่พบหน้า" in page.locator(".error h1").inner_text()
