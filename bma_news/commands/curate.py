@@ -12,9 +12,6 @@ from typing import Annotated
 
 import typer
 
-TypeOption = Annotated[str | None, typer.Option(
-    "--type", help="PERSON, ORG or LOC; found from the index when left out.")]
-
 
 def _resolve_label(client, index: str, entity_type: str | None, name: str) -> str:
     """The type given, or the only type under which a release names `name`."""
@@ -53,31 +50,31 @@ def _curate(op: str, entity_type: str | None, canonical: str, spelling: str) -> 
                      f"named in {total} releases; {curations_path()}\n")
 
 
-def merge_command(
-    canonical: Annotated[str, typer.Argument(help="The name to keep (canonical).")],
-    other: Annotated[str, typer.Argument(help="The other spelling, merged into it.")],
-    entity_type: TypeOption = None,
-) -> None:
-    """Merge two spellings of one entity (both named in the index): OTHER into CANONICAL."""
-    _curate("merge", entity_type, canonical, other)
+def _op_command(op: str, doc: str, canonical_help: str, spelling_help: str):
+    """merge, alias and split take the same arguments: CANONICAL SPELLING [--type]."""
+
+    def command(
+        canonical: str = typer.Argument(..., help=canonical_help),
+        spelling: str = typer.Argument(..., help=spelling_help),
+        entity_type: str | None = typer.Option(
+            None, "--type", help="PERSON, ORG or LOC; found from the index when left out."),
+    ) -> None:
+        _curate(op, entity_type, canonical, spelling)
+
+    command.__doc__ = doc
+    return command
 
 
-def alias_command(
-    canonical: Annotated[str, typer.Argument(help="The entity's name.")],
-    alias: Annotated[str, typer.Argument(help="Another spelling (may not be in the index yet).")],
-    entity_type: TypeOption = None,
-) -> None:
-    """Add a spelling of an entity; releases naming it count as the entity's."""
-    _curate("alias", entity_type, canonical, alias)
-
-
-def split_command(
-    canonical: Annotated[str, typer.Argument(help="The name the spelling is merged into.")],
-    spelling: Annotated[str, typer.Argument(help="The spelling to make its own entity again.")],
-    entity_type: TypeOption = None,
-) -> None:
-    """Undo a merge or an alias: SPELLING is its own entity again."""
-    _curate("split", entity_type, canonical, spelling)
+merge_command = _op_command(
+    "merge", "Merge two spellings of one entity (both named in the index): SPELLING "
+    "becomes a spelling of CANONICAL.",
+    "The name to keep (canonical).", "The other spelling, merged into it.")
+alias_command = _op_command(
+    "alias", "Add a spelling of an entity; releases naming it count as the entity's.",
+    "The entity's name.", "Another spelling (may not be in the index yet).")
+split_command = _op_command(
+    "split", "Undo a merge or an alias: SPELLING is its own entity again.",
+    "The name the spelling is merged into.", "The spelling to make its own entity again.")
 
 
 def curations_command(
