@@ -208,3 +208,21 @@ def test_web_bad_curations_are_4xx_pages(web_client, curations_file, params, sta
     posted = web_client.post("/entity/curate", data={**params, "token": "0"})
     assert 400 <= posted.status_code < 500
     assert not curations_file.exists()
+
+
+def test_a_release_naming_both_spellings_counts_once(es_client, search_index, curations_file):
+    """pm25-dindaeng names the governor and his deputy: merged (wrongly, for the test),
+    the group is named in 3 releases, not 2 + 2."""
+    from search.entities import top_entities
+    from search.params import SearchParams
+    from search.query import search
+
+    with editing(curations_file) as c:
+        c.merge("PERSON", GOVERNOR, DEPUTY)
+    naming = {r.id for r in RELEASES if {GOVERNOR, DEPUTY} & set(r.names("PERSON"))}
+    assert len(naming) == 3
+    facets = search(es_client, search_index, SearchParams.build("")).facets
+    assert {f.value: f.count for f in facets.persons}[GOVERNOR] == len(naming)
+    assert DEPUTY not in {f.value for f in facets.persons}
+    top = top_entities(es_client, search_index, label="PERSON")
+    assert {e.canonical: e.count for e in top}[GOVERNOR] == len(naming)
