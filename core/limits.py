@@ -92,3 +92,7 @@ MAX_NAME_LIST_BYTES = 1024 * 1024
 EXPORT_PAGE_SIZE = 1000
 # How long Elasticsearch keeps the export's point in time between two pages.
 EXPORT_KEEP_ALIVE = "2m"
+# Curated entities fold spellings into one name; a terms aggregation asks for up to this
+# many more buckets than it shows, to refill the slots folding frees (a few hundred
+# curations is a large archive's worth; past that some slots may stay short).
+MAX_CURATED_FACET_EXTRA = 200

@@ -21,6 +21,7 @@ from elasticsearch import ConnectionError as ESConnectionError
 
 from core.errors import ElasticsearchUnavailable
 from core.limits import MAX_RESULT_WINDOW
+from search.curations import Curations, current, name_clause
 from search.facets import TIME_ZONE, Facets, facet_aggs, parse_facets
 from search.highlight import Fragment, find_spans, fragments, lead, mark_whole
 from search.params import (
@@ -167,7 +168,7 @@ def _prefix_clauses(concept: Concept) -> list[dict]:
 
 
 def _entity_terms(entities: dict[str, str], boost: float) -> list[dict]:
-    return [{"constant_score": {"filter": {"term": {f: name}}, "boost": boost}}
+    return [{"constant_score": {"filter": name_clause(f, name), "boost": boost}}
             for f, name in entities.items()]
 
 
@@ -180,7 +181,7 @@ def concept_matches(concept: Concept, *, phrase: bool = False,
                for c in _form_clauses(form, _bag(concept) and not phrase)]
     clauses += _prefix_clauses(concept)
     if entities:
-        clauses += [{"term": {f: name}} for f, name in concept.entities.items()]
+        clauses += [name_clause(f, name) for f, name in concept.entities.items()]
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
@@ -229,7 +230,7 @@ def filters(params: SearchParams) -> list[dict]:
     for field_name, values in (("persons", params.persons),
                                ("organizations", params.organizations),
                                ("places", params.places), ("categories", params.categories)):
-        clauses += [{"term": {field_name: value}} for value in values]
+        clauses += [name_clause(field_name, value) for value in values]
     if params.sources:
         clauses.append({"terms": {"source": list(params.sources)}})
     if params.date_from or params.date_to:
@@ -326,20 +327,24 @@ class SearchResult:
         return max(1, -(-min(self.total, 10_000) // self.params.size))
 
 
-def distinct_entities(source: dict) -> list[dict]:
+def distinct_entities(source: dict, curations: Curations | None = None) -> list[dict]:
     """The release's distinct canonical names with their labels (people, organizations,
-    places), from the keyword arrays; from `entities` when a caller fetched those."""
+    places), from the keyword arrays; from `entities` when a caller fetched those. A
+    curated spelling shows as the name it is merged into."""
+    curations = curations or current()
     if "entities" in source:
-        seen: dict[tuple[str, str], dict] = {}
-        for entity in source.get("entities") or []:
-            key = (entity.get("label", ""), entity.get("canonical", ""))
-            if key[0] in ENTITY_LABELS and key[1] and key not in seen:
-                seen[key] = {"canonical": key[1], "label": key[0]}
-        return list(seen.values())
-    return [{"canonical": name, "label": label}
-            for label, field_name in (("PERSON", "persons"), ("ORG", "organizations"),
-                                      ("LOC", "places"))
-            for name in source.get(field_name) or []]
+        found = [(e.get("label", ""), e.get("canonical", "")) for e in source["entities"] or []]
+    else:
+        found = [(label, name) for label, field_name in (("PERSON", "persons"),
+                                                         ("ORG", "organizations"),
+                                                         ("LOC", "places"))
+                 for name in source.get(field_name) or []]
+    seen: dict[tuple[str, str], dict] = {}
+    for label, name in found:
+        key = (label, curations.canonical(label, name))
+        if label in ENTITY_LABELS and name and key not in seen:
+            seen[key] = {"canonical": key[1], "label": label}
+    return list(seen.values())
 
 
 def make_hit(raw: dict, q: QueryTerms, with_highlights: bool = True) -> Hit:

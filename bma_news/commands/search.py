@@ -175,12 +175,16 @@ def export_command(params, path: str, fmt: str) -> None:
 
 
 def entities_command(
+    ctx: typer.Context,
     entity_type: Annotated[str | None, typer.Option("--type", help="PERSON, ORG or LOC.")] = None,
     query: Annotated[str, typer.Option("--query", help="Only releases matching this.")] = "",
     top: Annotated[str, typer.Option("--top", help="How many (1-1000).")] = "20",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """The most mentioned people, organizations and places, with release counts."""
+    """The most mentioned people, organizations and places, with release counts;
+    `merge`, `alias`, `split` and `curations` curate them (bma_news/commands/curate.py)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from search.entities import MAX_TOP, top_entities
     from search.params import parse_int
 
@@ -258,5 +262,5 @@ def eval_search_command(
 
 def register(app: typer.Typer) -> None:
     app.command("search")(search_command)
-    app.command("entities")(entities_command)
+    # `entities` is a group with the curation subcommands: bma_news/commands/curate.py
     app.command("eval-search")(eval_search_command)

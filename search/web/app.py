@@ -29,6 +29,7 @@ from search.params import IndexMissing, SearchInputError, SearchParams
 from search.query import search
 from search.web import links
 from search.web.chart import SIDEBAR_HEIGHT, SIDEBAR_WIDTH, month_chart
+from search.web.curate import add_curation_routes
 from search.web.names import add_name_routes
 
 HERE = Path(__file__).parent
@@ -140,6 +141,8 @@ def create_app(client: Elasticsearch | None = None, index: str | None = None) ->
             "search_url": "/?" + urlencode(
                 [(links.ENTITY_PARAM[view.label], view.canonical), ("sort", "date")]),
         })
+
+    add_curation_routes(app, backend, page)
 
     def export(request: Request, fmt: str, media_type: str) -> StreamingResponse:
         # every hit, streamed page by page on a point in time (search.export): no cap
