@@ -32,6 +32,7 @@ from search.params import IndexMissing, SearchInputError, SearchParams
 from search.query import SearchResult, search
 from search.web import links
 from search.web.chart import SIDEBAR_HEIGHT, SIDEBAR_WIDTH, month_chart
+from search.web.watches import add_watch_routes
 
 HERE = Path(__file__).parent
 EXPORT_MAX = MAX_WEB_EXPORT
@@ -158,6 +159,8 @@ def create_app(client: Elasticsearch | None = None, index: str | None = None) ->
         result = search(*backend(), params, with_facets=False, with_highlights=False)
         return Response(to_csv(result), media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": 'attachment; filename="bma-news-search.csv"'})
+
+    add_watch_routes(app, backend, page)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
