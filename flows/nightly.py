@@ -71,7 +71,6 @@ def load_pending(summary: RunSummary, data_dir: Path, index: str) -> None:
     one task per raw file, fanned out over Dask when it is configured. A file is marked
     loaded only once its task succeeded; a failed one stays pending for the next run."""
     from pipeline import ENRICHMENT_VERSION
-
     from search.watches import WatchQueue
 
     ledger, watch_queue = Ledger(data_dir), WatchQueue(data_dir)

@@ -24,7 +24,7 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -182,10 +182,8 @@ def get_watch(client: Elasticsearch, alias: str, name_or_id: str) -> Watch | Non
         if found is None or not name_or_id or len(name_or_id) > MAX_WATCH_NAME_CHARS * 4:
             return None
         candidates = [name_or_id.strip()]
-        try:
+        with suppress(SearchInputError):
             candidates.append(watch_id(name_or_id))
-        except SearchInputError:
-            pass
         for candidate in dict.fromkeys(candidates):
             try:
                 return Watch.from_source(client.get(index=found[0], id=candidate)["_source"])
@@ -202,10 +200,20 @@ def remove_watch(client: Elasticsearch, alias: str, name_or_id: str) -> Watch:
                             "shows them")
     with _reachable():
         watches, matches = _indexes(client, alias, create=True)
-        client.delete_by_query(index=matches, query={"term": {"watch_id": watch.id}},
-                               refresh=True, conflicts="proceed")
+        _delete_matches(client, matches, watch.id)
         client.delete(index=watches, id=watch.id, refresh="wait_for")
     return watch
+
+
+def _delete_matches(client: Elasticsearch, index: str, watch_id: str) -> None:
+    # The local distribution has no _delete_by_query (it is in the reindex module).
+    while True:
+        found = client.search(index=index, size=WATCH_IDS_PER_QUERY, source=False,
+                              query={"term": {"watch_id": watch_id}})["hits"]["hits"]
+        if not found:
+            return
+        client.bulk(operations=[{"delete": {"_index": index, "_id": h["_id"]}} for h in found],
+                    refresh="wait_for")
 
 
 def matches_of(client: Elasticsearch, alias: str, watch: Watch,

@@ -41,8 +41,8 @@ def watch_add(
     place: Annotated[list[str] | None, typer.Option("--place", help="Canonical place name.")] = None,
 ) -> None:
     """Save a search; each nightly run records the new releases matching all of it."""
-    from search.watches import add_watch, clean_name, matching_query
     from search.params import SearchParams
+    from search.watches import add_watch, clean_name, matching_query
 
     clean_name(name)  # bad input fails before connecting
     matching_query(SearchParams.build(query, persons=person, organizations=org, places=place))
