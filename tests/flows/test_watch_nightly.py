@@ -49,7 +49,7 @@ def test_a_nightly_run_adds_a_matching_release_to_the_watch_feed(
     assert second["watch_matches"] == {"ฝุ่นควันดำ": 1, "น้ำท่วม": 1}
     artifact = prefect_artifacts("bma-news-nightly")[0]
     assert second["run_id"] in artifact
-    assert "| watch matches | ฝุ่นควันดำ 1, น้ำท่วม 1 |" in artifact
+    assert "| watch matches | น้ำท่วม 1, ฝุ่นควันดำ 1 |" in artifact  # by name
 
     doc = es_client.search(index=alias, query={"term": {"source_id": "3000"}})["hits"]["hits"][0]
     feed = _feed(es_client, alias, dust.id)
