@@ -249,13 +249,14 @@ def _match_from(watch: Watch, hit: dict, now: str, run_id: str) -> WatchMatch:
 
 
 def _watch_hits(client: Elasticsearch, alias: str, watch: Watch,
-                doc_ids: list[str]) -> Iterator[dict]:
+                doc_ids: list[str]) -> Iterator[list[dict]]:
+    """The releases among `doc_ids` the watch matches, a chunk of ids at a time."""
     query = matching_query(watch.params())
     for chunk in _chunks(doc_ids, WATCH_IDS_PER_QUERY):
         answer = client.search(index=alias, size=len(chunk), source=MATCH_FIELDS,
                                track_total_hits=False, query={"bool": {"filter": [
                                    query, {"ids": {"values": chunk}}]}})
-        yield from answer["hits"]["hits"]
+        yield answer["hits"]["hits"]
 
 
 def evaluate_watches(client: Elasticsearch, alias: str, doc_ids: Iterable[str], run_id: str,
@@ -273,9 +274,9 @@ def evaluate_watches(client: Elasticsearch, alias: str, doc_ids: Iterable[str], 
     counts: dict[str, int] = {}
     with _reachable():
         for watch in watches:
-            found = [_match_from(watch, hit, now, run_id)
-                     for hit in _watch_hits(client, alias, watch, ids)] if ids else []
-            recorded = _record(client, match_index, found)
+            recorded = sum(_record(client, match_index,
+                                   [_match_from(watch, hit, now, run_id) for hit in hits])
+                           for hits in _watch_hits(client, alias, watch, ids))
             counts[watch.name] = recorded
             client.update(index=watch_index, id=watch.id, doc={
                 "last_run_id": run_id, "last_evaluated_at": now, "last_matches": recorded})
@@ -299,7 +300,7 @@ def _record(client: Elasticsearch, index: str, found: list[WatchMatch]) -> int:
             match = WatchMatch(**{**asdict(match), "first_seen": before["first_seen"]})
         operations += [{"index": {"_index": index, "_id": match_id}}, asdict(match)]
     if operations:
-        answer = client.bulk(operations=operations, refresh="wait_for")
+        answer = client.bulk(operations=operations)  # refreshed once, at the end
         if answer.get("errors"):
             failed = next(i["index"] for i in answer["items"] if i["index"].get("error"))
             raise RuntimeError(f"could not record a watch match: {failed['error']}")
