@@ -68,8 +68,8 @@ def atom_feed(watch: Watch, matches: list[WatchMatch], base_url: str) -> bytes:
     _text(feed, "title", f"{watch.name} – ข่าวประชาสัมพันธ์ กทม. / BMA press releases",
           type="text")
     _text(feed, "subtitle", describe(watch), type="text")
-    _text(feed, "updated", max([m.updated for m in matches]
-                               + [watch.last_evaluated_at or watch.created_at]))
+    # changed only by a new or edited entry, not by a night that found nothing
+    _text(feed, "updated", max([m.updated for m in matches], default=watch.created_at))
     _link(feed, "self", base + feed_path(watch), "application/atom+xml")
     _link(feed, "alternate", base + watch_search_url(watch), "text/html")
     author = ElementTree.SubElement(feed, f"{{{ATOM_NS}}}author")

@@ -166,3 +166,24 @@ def test_watch_pages_never_answer_5xx(es_client, search_index, web_client):
     assert f'href="/watch/{watch.id}.atom"' in page.text
     assert web_client.get(f"/watch/{watch.id}.atom").status_code == 200, "empty feed is fine"
     assert feedparser.parse(web_client.get(f"/watch/{watch.id}.atom").content).entries == []
+
+
+def test_queued_ids_survive_a_failed_evaluation(tmp_path):
+    from elasticsearch import Elasticsearch
+
+    from core.errors import ElasticsearchUnavailable
+    from search.watches import WatchQueue, evaluate_pending
+
+    queue = WatchQueue(tmp_path)
+    queue.add(["a", "b"])
+    queue.add([])
+    queue.add(["b", "c"])
+    with queue.path.open("a") as out:
+        out.write('["d", "e"')  # a line cut short by a crash
+    assert queue.pending() == ["a", "b", "c"]
+    unreachable = Elasticsearch("http://127.0.0.1:9", max_retries=0, request_timeout=2)
+    with pytest.raises(ElasticsearchUnavailable):
+        evaluate_pending(unreachable, "bma-news-test-unreachable", tmp_path, "run-x")
+    assert queue.pending() == ["a", "b", "c"], "kept for the next run"
+    queue.clear()
+    assert queue.pending() == []
