@@ -96,3 +96,19 @@ EXPORT_KEEP_ALIVE = "2m"
 # many more buckets than it shows, to refill the slots folding frees (a few hundred
 # curations is a large archive's worth; past that some slots may stay short).
 MAX_CURATED_FACET_EXTRA = 200
+# An export from the web page is a working list, not a dump of the archive.
+MAX_WEB_EXPORT = 1000
+
+# --- watches (saved searches) ------------------------------------------------------------
+# A watch's name is a label a person types and reads in a feed reader's list.
+MAX_WATCH_NAME_CHARS = 100
+# Every watch is evaluated against every run's new releases: a few hundred is a newsroom's
+# worth; more would make the nightly run's tail grow without bound.
+MAX_WATCHES = 500
+# A run's new releases are matched against a watch this many ids at a time (one `ids`
+# clause each), so a backfill of 100k releases never sends one enormous request.
+WATCH_IDS_PER_QUERY = 1000
+# A feed carries the newest entries; feed readers keep what they have already seen.
+MAX_FEED_ENTRIES = 100
+# The watch list page shows this many of each watch's latest matches.
+MAX_WATCH_PAGE_MATCHES = 10

@@ -35,9 +35,11 @@ class BatchCounts:
     skipped: Counter = field(default_factory=Counter)
     transient_retries: int = 0
     seconds: Counter = field(default_factory=Counter)  # wall time per phase
+    indexed_ids: list[str] = field(default_factory=list)  # new or changed, for the watches
 
     def add_load(self, report: LoadReport) -> None:
         self.indexed += report.indexed
+        self.indexed_ids += report.indexed_ids
         self.unchanged += report.unchanged
         self.dead_lettered += report.dead_lettered
         self.skipped.update(report.skipped)

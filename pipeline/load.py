@@ -46,6 +46,8 @@ class LoadReport:
     dead_lettered: int = 0
     skipped: Counter = field(default_factory=Counter)
     transient_retries: int = 0
+    # the ids written (new or changed), for the watches; unchanged ones are not in it
+    indexed_ids: list[str] = field(default_factory=list)
 
     def reconciles(self) -> bool:
         accounted = self.indexed + self.unchanged + self.dead_lettered + sum(self.skipped.values())
@@ -179,6 +181,7 @@ class Loader:
                 doc_id, status = result["_id"], result["status"]
                 if status < 300:
                     report.indexed += 1
+                    report.indexed_ids.append(doc_id)
                 elif status in TRANSIENT_HTTP_STATUSES:
                     retry[doc_id] = todo[doc_id]
                 else:

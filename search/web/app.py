@@ -31,6 +31,7 @@ from search.web import links
 from search.web.chart import SIDEBAR_HEIGHT, SIDEBAR_WIDTH, month_chart
 from search.web.curate import add_curation_routes
 from search.web.names import add_name_routes
+from search.web.watches import add_watch_routes
 
 HERE = Path(__file__).parent
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -160,6 +161,8 @@ def create_app(client: Elasticsearch | None = None, index: str | None = None) ->
         return export(request, "csv", "text/csv; charset=utf-8")
 
     add_name_routes(app, templates, backend)
+
+    add_watch_routes(app, backend, page)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
