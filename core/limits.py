@@ -82,3 +82,11 @@ MAX_FILTER_VALUES = 10
 MAX_TOP_ENTITIES = 1000
 # An export from the web page is a working list, not a dump of the archive.
 MAX_WEB_EXPORT = 1000
+
+# --- operators' status -----------------------------------------------------------------
+# The status page must answer while a node or the Prefect server is away: each is asked
+# once, with no retry, and given this long before it counts as down.
+HEALTH_TIMEOUT_S = 3.0
+# Runs and dead letters the status lists: a screen's worth; the counts cover them all.
+MAX_STATUS_RUNS = 100
+MAX_STATUS_DEAD_LETTERS = 500

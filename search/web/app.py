@@ -26,12 +26,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import ElasticsearchUnavailable, UserFacingError
 from core.limits import MAX_WEB_EXPORT
+from core.status import ScheduleProvider
 from core.thai_calendar import gregorian_date, parse_display_date, thai_date
 from search.entities import LABEL_NAMES, entity_view
 from search.params import IndexMissing, SearchInputError, SearchParams
 from search.query import SearchResult, search
 from search.web import links
 from search.web.chart import SIDEBAR_HEIGHT, SIDEBAR_WIDTH, month_chart
+from search.web.status import add_status_routes
 
 HERE = Path(__file__).parent
 EXPORT_MAX = MAX_WEB_EXPORT
@@ -68,8 +70,10 @@ def _params(request: Request, *, size: str | None = None, max_size: int | None =
         size=size or q.get("size"), **extra)
 
 
-def create_app(client: Elasticsearch | None = None, index: str | None = None) -> FastAPI:
-    """The app; without `client`/`index` it connects with the settings on first use."""
+def create_app(client: Elasticsearch | None = None, index: str | None = None, *,
+               data_dir: Path | None = None, schedule: ScheduleProvider | None = None) -> FastAPI:
+    """The app; without `client`/`index` it connects with the settings on first use.
+    `data_dir` and `schedule` are for the status page (`search.web.status`)."""
     app = FastAPI(title="bma-news search", docs_url=None, redoc_url=None, openapi_url=None)
     templates = _templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -158,6 +162,9 @@ def create_app(client: Elasticsearch | None = None, index: str | None = None) ->
         result = search(*backend(), params, with_facets=False, with_highlights=False)
         return Response(to_csv(result), media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": 'attachment; filename="bma-news-search.csv"'})
+
+    add_status_routes(app, page, lambda: (state["client"], state["index"]),
+                      data_dir=data_dir, schedule=schedule)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
