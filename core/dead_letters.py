@@ -24,8 +24,10 @@ from pathlib import Path
 from core.landing import Landing, write_jsonl_atomic
 
 ID_LENGTH = 12  # hex digits of sha1: unique among millions of lines, short enough to type
-# Numbers in a reason (a line, a column, a length) are folded so that the same kind of
-# failure is counted once however many records it hit.
+# What differs between records in one kind of failure (a quoted value or document id, a
+# line, a column, a length) is folded, so that the kind is counted once however many
+# records it hit.
+_QUOTED = re.compile(r"(?<![A-Za-z])'[^']*'|\[[^\]]{40,}\]")
 _NUMBER = re.compile(r"\d+")
 REASON_KIND_CHARS = 160
 
@@ -35,7 +37,7 @@ def letter_id(line: str) -> str:
 
 
 def reason_kind(reason: str) -> str:
-    return _NUMBER.sub("N", reason)[:REASON_KIND_CHARS]
+    return _NUMBER.sub("N", _QUOTED.sub("'…'", reason))[:REASON_KIND_CHARS]
 
 
 @dataclass(frozen=True)

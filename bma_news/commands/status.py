@@ -54,21 +54,18 @@ def collect(runs: int, letters: int):
 
 
 def print_status(report) -> None:
-    from rich.table import Table
-
     from core.runs import RUN_COUNTS
     from core.status import bangkok_time
 
     out.print(f"landing zone: {report.data_dir}")
-    table = Table(title=f"last runs ({len(report.runs)})", title_justify="left")
-    for column in ("run", "status", "started (Bangkok)", *(label for _, label, _ in RUN_COUNTS)):
-        table.add_column(column, justify="right" if column in
-                         {label for _, label, _ in RUN_COUNTS} else "left")
+    out.print(f"last runs: {len(report.runs)}" if report.runs else "last runs: none yet")
     for run in report.runs:
         status = run.status + (f": {run.error}" if run.error else "")
-        table.add_row(run.run_id, status, bangkok_time(run.started_at),
-                      *(_show(run.counts[key]) for key, _, _ in RUN_COUNTS))
-    out.print(table if report.runs else "last runs: none yet")
+        out.print(f"  {run.run_id}  {status}  started {bangkok_time(run.started_at)}, "
+                  f"finished {bangkok_time(run.finished_at)} (Bangkok)")
+        counts = "  ".join(f"{label} {_show(run.counts[key])}" for key, label, _ in RUN_COUNTS)
+        others = "  ".join(f"{key} {value}" for key, value in run.other_counts.items())
+        out.print(f"    {counts}" + (f"  ({others})" if others else ""))
 
     schedule = report.schedule
     if schedule.next_run:
