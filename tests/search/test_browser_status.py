@@ -60,8 +60,11 @@ def test_status_page_desktop_and_phone(browser, live_server, web_app, shots):  #
         assert page.locator("li.run").nth(1).locator("dd").all_inner_texts()[1:3] == ["—", "—"]
         assert page.evaluate("window.__pwned === undefined")
         page.screenshot(path=shots / f"status-{node}-{name}.png", full_page=True)
+        page.screenshot(path=shots / f"status-{node}-{name}-top.png")  # the first screen
         if viewport is PHONE_375:
             _fits(page, PHONE_375["width"])
+            page.locator("#letters-heading").scroll_into_view_if_needed()
+            page.screenshot(path=shots / f"status-{node}-{name}-letters.png")  # as seen
         assert not problems.dialogs and not problems.errors, (problems.dialogs, problems.errors)
         page.context.close()
 
