@@ -7,23 +7,19 @@ line of the status, and the exit code says so (3 when the node is down) for scri
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated
 
 import typer
 
 from bma_news.commands.console import err, out
+from bma_news.commands.search import _print_json
 from core.errors import EXIT_FAILED, EXIT_UNAVAILABLE, InputError
 from core.limits import MAX_STATUS_DEAD_LETTERS, MAX_STATUS_RUNS
 
 dead_letters_app = typer.Typer(
     help="The records that could not be processed (data/dead-letter/): show one, retry them.",
     no_args_is_help=True)
-
-
-def _print_json(data: dict) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def _bounded(value: int, name: str, high: int) -> int:
