@@ -175,7 +175,8 @@ def retry_command(
         _print_json(report.as_dict())
     else:
         out.print(f"retried {report.retried}: indexed {report.indexed}, unchanged "
-                  f"{report.unchanged}, failed again {report.failed}"
+                  f"{report.unchanged}, superseded {report.superseded}, failed again "
+                  f"{report.failed}"
                   + (" (still in the dead letters)" if report.failed else ""))
         for reason, count in report.reasons.most_common():
             out.print(f"  {count:>6}  {reason}")

@@ -118,7 +118,7 @@ def test_retry_after_the_cause_is_fixed_loads_once_and_keeps_the_hopeless(two_ru
     es_client.indices.put_settings(index=two_runs["index"], settings={"index.blocks.write": False})
     retried = _cli("dead-letters", "retry", "--all", env=env)
     assert retried.returncode == 1, "two of them fail again, whatever is retried"
-    assert "retried 5: indexed 3, unchanged 0, failed again 2" in retried.stdout
+    assert "retried 5: indexed 3, unchanged 0, superseded 0, failed again 2" in retried.stdout
     assert es_client.count(index=alias)["count"] == 7
     left = list(iter_dead_letters(data_dir))
     assert sorted(e.stage for e in left) == ["load", "read"]
