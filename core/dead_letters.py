@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.errors import InputError
 from core.landing import Landing, write_jsonl_atomic
 
 ID_LENGTH = 12  # hex digits of sha1: unique among millions of lines, short enough to type
@@ -30,6 +31,10 @@ ID_LENGTH = 12  # hex digits of sha1: unique among millions of lines, short enou
 _QUOTED = re.compile(r"(?<![A-Za-z])'[^']*'|\[[^\]]{40,}\]")
 _NUMBER = re.compile(r"\d+")
 REASON_KIND_CHARS = 160
+
+
+class LetterNotFound(InputError):
+    pass
 
 
 def letter_id(line: str) -> str:
@@ -129,18 +134,27 @@ def summarize(entries: Iterable[DeadLetterEntry], latest: int = 20) -> DeadLette
     return DeadLetterSummary(total, reasons, list(reversed(newest)))
 
 
-def find(data_dir: Path | str, ids: Iterable[str]) -> tuple[list[DeadLetterEntry], list[str]]:
-    """The dead letters with these ids (a unique prefix of one will do), and the ids that
-    match none."""
+def find(data_dir: Path | str, ids: Iterable[str]) -> list[DeadLetterEntry]:
+    """The dead letters with these ids; a start of an id will do when it is unique. An id
+    that matches none, or a start that matches several, is a `LetterNotFound`."""
     wanted = {i.strip().lower() for i in ids if i.strip()}
-    found: dict[str, DeadLetterEntry] = {}
-    matched: set[str] = set()
+    matches: dict[str, dict[str, DeadLetterEntry]] = {want: {} for want in wanted}
     for entry in iter_dead_letters(data_dir):
         for want in wanted:
             if entry.id.startswith(want):
-                found.setdefault(entry.id, entry)
-                matched.add(want)
-    return list(found.values()), sorted(wanted - matched)
+                matches[want].setdefault(entry.id, entry)
+    missing = sorted(want for want, found in matches.items() if not found)
+    if missing:
+        raise LetterNotFound("no dead letter with id " + ", ".join(missing)
+                             + " (`bma-news status` lists them)")
+    several = sorted(want for want, found in matches.items() if len(found) > 1)
+    if several:
+        raise LetterNotFound(", ".join(several) + " starts several dead-letter ids; give "
+                             "more of it")
+    found: dict[str, DeadLetterEntry] = {}
+    for by_id in matches.values():
+        found.update(by_id)
+    return list(found.values())
 
 
 def _json_or_text(line: str) -> object:

@@ -117,11 +117,7 @@ def show_command(letter_id: Annotated[str, typer.Argument(help="A dead letter's 
     from core.dead_letters import find
     from core.settings import get_settings
 
-    found, _missing = find(get_settings().data_dir, [letter_id])
-    if len(found) != 1:
-        raise InputError(f"no dead letter with id {letter_id!r}" if not found else
-                         f"{letter_id!r} starts {len(found)} ids; give more of it")
-    _print_json(found[0].as_dict(with_record=True))
+    _print_json(find(get_settings().data_dir, [letter_id])[0].as_dict(with_record=True))
 
 
 @dead_letters_app.command("retry")
@@ -147,13 +143,7 @@ def retry_command(
     settings = get_settings()
     data_dir = settings.data_dir
     with run_lock(data_dir):
-        if retry_all:
-            entries = list(iter_dead_letters(data_dir))
-        else:
-            entries, missing = find(data_dir, ids or [])
-            if missing:
-                raise InputError("no dead letter with id " + ", ".join(missing)
-                                 + " (`bma-news status` lists them)")
+        entries = list(iter_dead_letters(data_dir)) if retry_all else find(data_dir, ids or [])
         if not entries:
             out.print("no dead letters to retry")
             return
