@@ -112,3 +112,10 @@ WATCH_IDS_PER_QUERY = 1000
 MAX_FEED_ENTRIES = 100
 # The watch list page shows this many of each watch's latest matches.
 MAX_WATCH_PAGE_MATCHES = 10
+# --- operators' status -----------------------------------------------------------------
+# The status page must answer while a node or the Prefect server is away: each is asked
+# once, with no retry, and given this long before it counts as down.
+HEALTH_TIMEOUT_S = 3.0
+# Runs and dead letters the status lists: a screen's worth; the counts cover them all.
+MAX_STATUS_RUNS = 100
+MAX_STATUS_DEAD_LETTERS = 500

@@ -29,7 +29,10 @@ def serve_command(
     client, index = client_and_index()
     print(f"bma-news search on http://{host}:{port}/ (index '{index}'); Ctrl-C stops it",
           file=sys.stderr)
-    uvicorn.Server(server_config(create_app(client=client, index=index), host, port)).run()
+    from flows.schedule import next_run
+
+    app = create_app(client=client, index=index, schedule=next_run)  # next_run: /status
+    uvicorn.Server(server_config(app, host, port)).run()
 
 
 def register(app: typer.Typer) -> None:

@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import ElasticsearchUnavailable, UserFacingError
+from core.status import ScheduleProvider
 from core.thai_calendar import gregorian_date, parse_display_date, thai_date
 from search.entities import LABEL_NAMES, entity_view
 from search.export import export_chunks, open_export
@@ -31,6 +32,7 @@ from search.web import links
 from search.web.chart import SIDEBAR_HEIGHT, SIDEBAR_WIDTH, month_chart
 from search.web.curate import add_curation_routes
 from search.web.names import add_name_routes
+from search.web.status import add_status_routes
 from search.web.watches import add_watch_routes
 
 HERE = Path(__file__).parent
@@ -67,8 +69,10 @@ def _params(request: Request, *, size: str | None = None, max_size: int | None =
         size=size or q.get("size"), **extra)
 
 
-def create_app(client: Elasticsearch | None = None, index: str | None = None) -> FastAPI:
-    """The app; without `client`/`index` it connects with the settings on first use."""
+def create_app(client: Elasticsearch | None = None, index: str | None = None, *,
+               data_dir: Path | None = None, schedule: ScheduleProvider | None = None) -> FastAPI:
+    """The app; without `client`/`index` it connects with the settings on first use.
+    `data_dir` and `schedule` are for the status page (`search.web.status`)."""
     app = FastAPI(title="bma-news search", docs_url=None, redoc_url=None, openapi_url=None)
     templates = _templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -163,6 +167,9 @@ def create_app(client: Elasticsearch | None = None, index: str | None = None) ->
     add_name_routes(app, templates, backend)
 
     add_watch_routes(app, backend, page)
+
+    add_status_routes(app, page, lambda: (state["client"], state["index"]),
+                      data_dir=data_dir, schedule=schedule)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
