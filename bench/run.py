@@ -40,6 +40,8 @@ sys.path.insert(0, str(ROOT))
 from bench.corpus import distinct_raw_records, replicate  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
+# The profile of `enrich` as it was before issue #16's changes, kept for the comparison.
+PROFILE_BASELINE = ROOT / "bench" / "profile-baseline.md"
 OUT = ROOT / "bench" / "out"
 PREFIX = "bma-news-bench"
 
@@ -82,6 +84,14 @@ def run_json(cmd: list[str], **kwargs) -> dict:
 def bench_enrichment(docs: int, repeat: int) -> dict:
     return run_json([sys.executable, str(ROOT / "bench" / "bench_enrich.py"), "--docs",
                      str(docs), "--repeat", str(repeat), "--json"], cwd=ROOT)
+
+
+def profile_enrichment(docs: int) -> dict:
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "profile_enrich.py"), "--docs",
+                           str(docs)], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"}
+    return {"text": done.stdout}
 
 
 def bench_enrich_all_cores(raw: list[dict], workdir: Path) -> dict:
@@ -294,6 +304,13 @@ def write_results(res: dict, command: str) -> None:
                   f"({d['cores']} cores): "
                   + ", ".join(f"{r['workers']} worker(s) {r['wall_s']} s" for r in d["runs"])
                   + f"; **{d['speedup_2_over_1']}x** with 2 workers.", ""]
+    if "profile" in res:
+        p = res["profile"]
+        lines += ["## 9. Where enrichment's time goes (py-spy, `python bench/profile_enrich.py`)", "",
+                  "### This run", "", p.get("text") or f"not measured: {p.get('error')}", ""]
+        if PROFILE_BASELINE.is_file():
+            lines += ["### Before the profile-guided changes", "",
+                      PROFILE_BASELINE.read_text(encoding="utf-8").strip(), ""]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -323,6 +340,8 @@ def main() -> int:
             step(f"1. enrichment: ours vs PyThaiNLP thainer on {args.enrich_docs} releases")
             res["enrichment"] = bench_enrichment(args.enrich_docs, args.repeat)
             print(res["enrichment"].get("text", res["enrichment"]))
+            step(f"9. profile of enrich on {args.enrich_docs} releases (py-spy)")
+            res["profile"] = profile_enrichment(args.enrich_docs)
             raw = distinct_raw_records(args.docs)
             step(f"1b. enrichment on all cores, {min(len(raw), 2000)} releases")
             res["enrich_all_cores"] = bench_enrich_all_cores(raw[:2000], work)

@@ -81,6 +81,10 @@ class Landing:
     def run_summary(self, run_id: str) -> Path:
         return self.runs / f"{run_id}.json"
 
+    def watch_queue(self) -> Path:
+        """Ids of loaded releases the watches have not been matched against yet."""
+        return self.state / "watch-queue.jsonl"
+
     def raw_files(self, sources: Iterable[str] | None = None) -> list[Path]:
         """Every raw file, oldest crawl first (then by run, then by source)."""
         if not self.raw.is_dir():

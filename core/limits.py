@@ -90,5 +90,42 @@ MAX_NAME_CHARS = 200
 MAX_FILTER_VALUES = 10
 # A terms aggregation this big is still cheap; more is not readable.
 MAX_TOP_ENTITIES = 1000
+# A name list is a journalist's working list (the people, agencies and places of a story or
+# a beat); each name is a few clauses and aggregations, so a list this long answers in a few
+# batched requests. More is an error, never a silent cut.
+MAX_NAME_LIST = 500
+# An uploaded or pasted name list larger than this is not a list of 500 names (500 names of
+# MAX_NAME_CHARS Thai characters at 3 bytes each is 300 kB): refused before it is read whole.
+MAX_NAME_LIST_BYTES = 1024 * 1024
+# A streamed export reads the hits in pages of this many (search_after on a point in time):
+# memory is bounded by one page, whatever the number of hits.
+EXPORT_PAGE_SIZE = 1000
+# How long Elasticsearch keeps the export's point in time between two pages.
+EXPORT_KEEP_ALIVE = "2m"
+# Curated entities fold spellings into one name; a terms aggregation asks for up to this
+# many more buckets than it shows, to refill the slots folding frees (a few hundred
+# curations is a large archive's worth; past that some slots may stay short).
+MAX_CURATED_FACET_EXTRA = 200
 # An export from the web page is a working list, not a dump of the archive.
 MAX_WEB_EXPORT = 1000
+
+# --- watches (saved searches) ------------------------------------------------------------
+# A watch's name is a label a person types and reads in a feed reader's list.
+MAX_WATCH_NAME_CHARS = 100
+# Every watch is evaluated against every run's new releases: a few hundred is a newsroom's
+# worth; more would make the nightly run's tail grow without bound.
+MAX_WATCHES = 500
+# A run's new releases are matched against a watch this many ids at a time (one `ids`
+# clause each), so a backfill of 100k releases never sends one enormous request.
+WATCH_IDS_PER_QUERY = 1000
+# A feed carries the newest entries; feed readers keep what they have already seen.
+MAX_FEED_ENTRIES = 100
+# The watch list page shows this many of each watch's latest matches.
+MAX_WATCH_PAGE_MATCHES = 10
+# --- operators' status -----------------------------------------------------------------
+# The status page must answer while a node or the Prefect server is away: each is asked
+# once, with no retry, and given this long before it counts as down.
+HEALTH_TIMEOUT_S = 3.0
+# Runs and dead letters the status lists: a screen's worth; the counts cover them all.
+MAX_STATUS_RUNS = 100
+MAX_STATUS_DEAD_LETTERS = 500

@@ -17,7 +17,7 @@ from core.settings import get_settings
 from crawler.sources import PRIMARY_SOURCE, SOURCE_NAMES
 from flows.ledger import Ledger, run_lock
 from flows.summary import RunSummary
-from flows.tasks import crawl_source, process_raw_file
+from flows.tasks import crawl_source, evaluate_watches, process_raw_file
 
 
 def flow_run_id(flow_name: str) -> str:
@@ -71,15 +71,18 @@ def load_pending(summary: RunSummary, data_dir: Path, index: str) -> None:
     one task per raw file, fanned out over Dask when it is configured. A file is marked
     loaded only once its task succeeded; a failed one stays pending for the next run."""
     from pipeline import ENRICHMENT_VERSION
+    from search.watches import WatchQueue
 
-    ledger = Ledger(data_dir)
+    ledger, watch_queue = Ledger(data_dir), WatchQueue(data_dir)
     pending = [f for f in Landing(data_dir).raw_files()
                if not ledger.is_loaded(f, ENRICHMENT_VERSION)]
     runner = dask_task_runner() if pending else None
     if runner is None:
         for raw in pending:
-            summary.add(process_raw_file(str(raw), str(data_dir), index))
+            counts = process_raw_file(str(raw), str(data_dir), index)
+            summary.add(counts)
             summary.files += 1
+            watch_queue.add(counts.get("indexed_ids") or ())
             ledger.mark_loaded([raw], ENRICHMENT_VERSION, summary.run_id)
         return
     # The index behind the alias is made once here: tasks racing to make it would put
@@ -101,6 +104,7 @@ def load_pending(summary: RunSummary, data_dir: Path, index: str) -> None:
                 continue
             summary.add(counts)
             summary.files += 1
+            watch_queue.add(counts.get("indexed_ids") or ())
             ledger.mark_loaded([raw], ENRICHMENT_VERSION, summary.run_id)
     if failures:
         raise failures[0]
@@ -120,6 +124,7 @@ def _run(flow_name: str, sources: list[str], data_dir: str | None, index: str | 
                 "counts", {})
             summary.seconds["crawl"] += round(time.perf_counter() - started, 3)
         load_pending(summary, data, alias)
+        summary.watch_matches = evaluate_watches(str(data), alias, summary.run_id)
     return summary.as_result()
 
 

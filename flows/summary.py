@@ -32,6 +32,8 @@ class RunSummary:
     seconds: Counter = field(default_factory=Counter)  # wall time per phase
     created: int = 0  # of `indexed`: new to the index
     updated: int = 0  # of `indexed`: replaced a different version
+    # per watch name: how many of the releases this run added or changed it matched
+    watch_matches: dict[str, int] = field(default_factory=dict)
 
     def add(self, counts: dict) -> None:
         """Add the counts of one file or batch (`pipeline.batch.BatchCounts.as_dict()`)."""
@@ -55,7 +57,8 @@ class RunSummary:
         # turns its keys into tuples.
         result = {f.name: getattr(self, f.name) for f in fields(self)}
         return result | {"skipped": dict(self.skipped), "seconds": dict(self.seconds),
-                         "crawl": dict(self.crawl), "reconciles": self.reconciles()}
+                         "crawl": dict(self.crawl), "watch_matches": dict(self.watch_matches),
+                         "reconciles": self.reconciles()}
 
     def save(self, data_dir: Path) -> Path:
         path = Landing(data_dir).run_summary(self.run_id)
@@ -82,6 +85,8 @@ class RunSummary:
             ("skipped", ", ".join(f"{k} {v}" for k, v in self.skipped.items()) or "0"),
             ("retries (429/5xx/connection)", str(self.transient_retries)),
             ("counts reconcile", "yes" if self.reconciles() else "NO"),
+            ("watch matches", ", ".join(f"{k} {v}" for k, v in self.watch_matches.items())
+             or "-"),
             ("time (s)", ", ".join(f"{k} {v:.1f}" for k, v in self.seconds.items()) or "-"),
             ("status", self.status + (f": {self.error}" if self.error else "")),
         ]

@@ -77,3 +77,18 @@ def process_raw_file(raw_file: str, data_dir: str, index: str) -> dict:
                           Path(raw_file).name, counts.records, counts.indexed,
                           counts.unchanged, counts.dead_lettered)
     return counts.as_dict()
+
+
+@task(name="evaluate-watches", retries=2, cache_policy=NO_CACHE, persist_result=False,
+      retry_delay_seconds=exponential_backoff(5), retry_jitter_factor=0.5,
+      retry_condition_fn=retry_transient)
+def evaluate_watches(data_dir: str, index: str, run_id: str) -> dict[str, int]:
+    """Match every watch against the releases loaded since watches last looked (this run's
+    new and changed ones, and any a failed run left queued); record the matches."""
+    from core.es.client import connect
+    from search.watches import evaluate_pending
+
+    matches = evaluate_pending(connect(), index, data_dir, run_id)
+    if matches:
+        get_run_logger().info("watch matches: %s", matches)
+    return matches

@@ -38,11 +38,13 @@ class BatchCounts:
     seconds: Counter = field(default_factory=Counter)  # wall time per phase
     created: int = 0  # of `indexed`: new to the index
     updated: int = 0  # of `indexed`: replaced a different version
+    indexed_ids: list[str] = field(default_factory=list)  # new or changed, for the watches
 
     def add_load(self, report: LoadReport) -> None:
         self.indexed += report.indexed
         self.created += report.created
         self.updated += report.updated
+        self.indexed_ids += report.indexed_ids
         self.unchanged += report.unchanged
         self.dead_lettered += report.dead_lettered
         self.skipped.update(report.skipped)
@@ -111,7 +113,7 @@ def _enrich_into(raw: Path, out: Path, landing: Landing, counts: BatchCounts,
 
 
 def enriched_records(path: Path) -> Iterator[dict]:
-    """The records of an enriched file (written by `enrich_file`, so every line reads)."""
+    """The records of an enriched file (written whole by `process_raw_file`, so every line reads)."""
     return (r for r in read_jsonl(path) if not isinstance(r, BadLine))
 
 

@@ -18,6 +18,12 @@ BATCH_SIZE = 64
 # Records a worker process takes at a time: enough to keep it busy between hand-offs,
 # few enough that results stream back steadily and memory stays flat.
 PARALLEL_CHUNK = 256
+# Enrichment allocates millions of short-lived objects (tokens, spans, records) and makes
+# almost no reference cycles, yet at the default gen-0 threshold (700) the collector ran
+# about 300 times per 400 releases, each pass also walking the dictionaries and the model
+# loaded at start (6% of the CPU time, py-spy). Those are frozen out of the collector's
+# sight once loaded, and gen 0 is collected every this many allocations instead.
+GC_GEN0_THRESHOLD = 50_000
 
 Enriched = EnrichedRecord | Rejected
 
@@ -44,14 +50,23 @@ def release_date(record: dict) -> str | None:
     return value[:10] if isinstance(value, str) and len(value) >= 10 else None
 
 
+def _tune_collector() -> None:
+    import gc
+
+    gc.freeze()  # the loaded model and dictionaries: never garbage, never walked again
+    gen0, gen1, gen2 = gc.get_threshold()
+    gc.set_threshold(max(gen0, GC_GEN0_THRESHOLD), gen1, gen2)
+
+
 def enrich_records(records: Iterable[dict]) -> Iterator[Enriched]:
     """Enrich records lazily, in input order."""
     from pipeline import ENRICHMENT_VERSION
     from pipeline.analysis import index_text, index_tokens, needs_folding
-    from pipeline.language import load_nlp, original_entities
+    from pipeline.language import load_nlp, normalised_text, original_entities
     from pipeline.roles import role_mentions
 
     nlp = load_nlp()
+    _tune_collector()
     iterator = iter(records)
     while batch := list(islice(iterator, BATCH_SIZE)):
         problems = [record_problem(r) for r in batch]
@@ -71,7 +86,7 @@ def enrich_records(records: Iterable[dict]) -> Iterator[Enriched]:
                     "title_tokens": index_text(record.get("title") or ""),
                     # the NER's segmentation, unless emphasis (มากกกก) must be folded
                     # before segmenting
-                    "body_tokens": index_text(record["body"]) if needs_folding(doc.text)
+                    "body_tokens": index_text(record["body"]) if needs_folding(normalised_text(doc))
                     else " ".join(index_tokens(doc.user_data["words"])),
                     "enrichment_version": ENRICHMENT_VERSION,
                 })

@@ -43,8 +43,9 @@ class Nlpo3Tokenizer:
         return doc
 
 
-def _text(doc: Doc) -> str:
-    # doc.text rebuilds the string from every token; the tokenizer kept it
+def normalised_text(doc: Doc) -> str:
+    """The doc's text: `doc.text` rebuilds it from every token (a Token object each, a
+    tenth of enrichment's time); the tokenizer kept the string."""
     return doc.user_data["normalised"].text
 
 
@@ -58,7 +59,7 @@ def create_tokenizer():
 
 @Language.component("bma_gazetteer")
 def gazetteer_component(doc: Doc) -> Doc:
-    doc.user_data["gazetteer"] = gazetteer_matches(_text(doc), doc.user_data["words"])
+    doc.user_data["gazetteer"] = gazetteer_matches(normalised_text(doc), doc.user_data["words"])
     return doc
 
 
@@ -87,7 +88,7 @@ def create_ner(nlp: Language, name: str) -> CrfNer:
 def entities_component(doc: Doc) -> Doc:
     """Merge gazetteer and CRF, canonicalise; offsets stay in the normalised text here."""
     entities = extract_entities(
-        _text(doc), doc.user_data["words"], doc.user_data["crf"], doc.user_data["gazetteer"]
+        normalised_text(doc), doc.user_data["words"], doc.user_data["crf"], doc.user_data["gazetteer"]
     )
     doc.user_data["entities"] = entities
     spans = []
@@ -101,7 +102,7 @@ def entities_component(doc: Doc) -> Doc:
 
 @Language.component("bma_officials")
 def officials_component(doc: Doc) -> Doc:
-    text, entities = _text(doc), doc.user_data["entities"]
+    text, entities = normalised_text(doc), doc.user_data["entities"]
     spans: list[tuple[int, int]] = []
     doc.user_data["officials"] = extract_officials(text, entities, spans)
     doc.user_data["entities"] = units_in_positions(text, entities, spans)

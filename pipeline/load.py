@@ -67,6 +67,8 @@ class LoadReport:
     dead_lettered: int = 0
     skipped: Counter = field(default_factory=Counter)
     transient_retries: int = 0
+    # the ids written (new or changed), for the watches; unchanged ones are not in it
+    indexed_ids: list[str] = field(default_factory=list)
 
     def reconciles(self) -> bool:
         accounted = self.indexed + self.unchanged + self.dead_lettered + sum(self.skipped.values())
@@ -77,6 +79,7 @@ class LoadReport:
                      "transient_retries"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.skipped.update(other.skipped)
+        self.indexed_ids += other.indexed_ids
 
     def as_dict(self) -> dict:
         return {
@@ -301,6 +304,7 @@ class Loader:
                 doc_id, status = result["_id"], result["status"]
                 if status < 300:
                     outcome.counts.indexed += 1
+                    outcome.counts.indexed_ids.append(doc_id)
                     if result.get("result") == "updated":
                         outcome.counts.updated += 1
                     else:

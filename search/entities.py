@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 from elasticsearch import Elasticsearch
 
 from core.limits import MAX_TOP_ENTITIES
-from search.facets import MonthCount, month_histogram, months_from
+from search.curations import Curations, current, fold, groups_agg, terms_size
+from search.facets import MonthCount, buckets, month_histogram, months_from
 from search.params import SearchInputError, SearchParams, names
 from search.query import Hit, QueryTerms, build_query, make_hit, run
 
@@ -50,13 +51,25 @@ def top_entities(client: Elasticsearch, index: str, *, label: str | None = None,
     label = parse_label(label)
     params = SearchParams.build(query)
     labels = [label] if label else list(FIELD_BY_LABEL)
-    aggs = {lab: {"terms": {"field": FIELD_BY_LABEL[lab], "size": top}} for lab in labels}
+    curations = current()
+    aggs = {lab: {"terms": {"field": FIELD_BY_LABEL[lab],
+                            "size": terms_size(top, lab, curations)}} for lab in labels}
     answer = run(client, index, query=build_query(params, QueryTerms.of(params.query)),
-                 size=0, aggs=aggs)
-    counts = [EntityCount(b["key"], lab, b["doc_count"])
-              for lab in labels for b in answer["aggregations"][lab]["buckets"]]
+                 size=0, aggs={**aggs, **groups_agg(labels, curations)})
+    counts = _folded(answer["aggregations"], labels, top, curations)
     counts.sort(key=lambda e: (-e.count, e.canonical))
     return counts[:top]
+
+
+def _folded(result: dict, labels: list[str], size: int, curations: Curations,
+            exclude: tuple[str, str] | None = None) -> list[EntityCount]:
+    """Each label's buckets with curated spellings folded into their canonical names."""
+    out = []
+    for lab in labels:
+        folded = fold(lab, buckets(result[lab]), result, size + 1, curations)
+        out += [EntityCount(name, lab, count) for name, count in folded
+                if (lab, name) != exclude][:size]
+    return out
 
 
 @dataclass
@@ -79,9 +92,11 @@ class EntityView:
     co_mentions: dict[str, list[EntityCount]] = field(default_factory=dict)
     positions: list[PositionSpan] = field(default_factory=list)
     recent: list[Hit] = field(default_factory=list)
+    spellings: list[str] = field(default_factory=list)  # curated, besides `canonical`
 
     def to_dict(self) -> dict:
         return {"canonical": self.canonical, "label": self.label, "total": self.total,
+                "spellings": self.spellings,
                 "months": [asdict(m) for m in self.months],
                 "co_mentions": {k: [asdict(e) for e in v] for k, v in self.co_mentions.items()},
                 "positions": [asdict(p) for p in self.positions],
@@ -89,13 +104,26 @@ class EntityView:
 
 
 def entity_query(label: str, canonical: str) -> dict:
-    clauses: list[dict] = [{"term": {FIELD_BY_LABEL[label]: canonical}}]
+    """The releases naming the entity in any of its curated spellings."""
+    spellings = current().spellings(label, canonical)
+    clauses: list[dict] = [{"terms": {FIELD_BY_LABEL[label]: spellings}}]
     if label == "PERSON":  # an official may be named without a PERSON entity
-        clauses.append({"term": {"official_names": canonical}})
+        clauses.append({"terms": {"official_names": spellings}})
         # releases indexed before official_names existed
         clauses.append({"nested": {"path": "officials",
-                                   "query": {"term": {"officials.name": canonical}}}})
+                                   "query": {"terms": {"officials.name": spellings}}}})
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def releases_naming(client: Elasticsearch, index: str, label: str, name: str) -> int:
+    """How many releases name the entity, in any of its curated spellings."""
+    answer = run(client, index, query=entity_query(label, name), size=0,
+                 track_total_hits=True)
+    return answer["hits"]["total"]["value"]
+
+
+def entity_exists(client: Elasticsearch, index: str, label: str, name: str) -> bool:
+    return releases_naming(client, index, label, name) > 0
 
 
 def entity_view(client: Elasticsearch, index: str, label: str, canonical: str) -> EntityView:
@@ -106,13 +134,16 @@ def entity_view(client: Elasticsearch, index: str, label: str, canonical: str) -
     found = names(canonical, "entity")
     if not found:
         raise SearchInputError("an entity page needs a name")
-    name = found[0]
-    aggs: dict = {"months": month_histogram()}
+    curations = current()
+    spellings = curations.spellings(label, found[0])
+    name = spellings[0]
+    aggs: dict = {"months": month_histogram(), **groups_agg(FIELD_BY_LABEL, curations)}
     for lab, field_name in FIELD_BY_LABEL.items():
-        aggs[lab] = {"terms": {"field": field_name, "size": CO_MENTIONS,
-                               "exclude": [name] if lab == label else []}}
+        aggs[lab] = {"terms": {"field": field_name,
+                               "size": terms_size(CO_MENTIONS, lab, curations),
+                               "exclude": spellings if lab == label else []}}
     aggs["officials"] = {"nested": {"path": "officials"}, "aggs": {"named": {
-        "filter": {"term": {"officials.name": name}},
+        "filter": {"terms": {"officials.name": spellings}},
         "aggs": {"positions": {
             "terms": {"field": "officials.position", "size": POSITIONS},
             "aggs": {"organizations": {"terms": {"field": "officials.organization", "size": 3}},
@@ -127,8 +158,8 @@ def entity_view(client: Elasticsearch, index: str, label: str, canonical: str) -
                  source=["id", "url", "canonical_url", "source", "title", "body",
                          "published_at", "categories", "entities", "officials"])
     result = answer["aggregations"]
-    co_mentions = {lab: [EntityCount(b["key"], lab, b["doc_count"])
-                         for b in result[lab]["buckets"]] for lab in FIELD_BY_LABEL}
+    co_mentions = {lab: _folded(result, [lab], CO_MENTIONS, curations, (label, name))
+                   for lab in FIELD_BY_LABEL}
     positions = []
     for bucket in result["officials"]["named"]["positions"]["buckets"]:
         docs = bucket["docs"]
@@ -140,4 +171,5 @@ def entity_view(client: Elasticsearch, index: str, label: str, canonical: str) -
     empty = QueryTerms("", "", ())
     return EntityView(name, label, answer["hits"]["total"]["value"],
                       months_from(result["months"]), co_mentions, positions,
-                      [make_hit(raw, empty) for raw in answer["hits"]["hits"]])
+                      [make_hit(raw, empty) for raw in answer["hits"]["hits"]],
+                      spellings[1:])

@@ -10,6 +10,7 @@ carry the query's canonical names are ranked up.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -20,6 +21,7 @@ from elasticsearch import ConnectionError as ESConnectionError
 
 from core.errors import ElasticsearchUnavailable
 from core.limits import MAX_RESULT_WINDOW
+from search.curations import Curations, current, name_clause
 from search.facets import TIME_ZONE, Facets, facet_aggs, parse_facets
 from search.highlight import Fragment, find_spans, fragments, lead, mark_whole
 from search.params import (
@@ -166,16 +168,20 @@ def _prefix_clauses(concept: Concept) -> list[dict]:
 
 
 def _entity_terms(entities: dict[str, str], boost: float) -> list[dict]:
-    return [{"constant_score": {"filter": {"term": {f: name}}, "boost": boost}}
+    return [{"constant_score": {"filter": name_clause(f, name), "boost": boost}}
             for f, name in entities.items()]
 
 
-def concept_matches(concept: Concept) -> dict:
+def concept_matches(concept: Concept, *, phrase: bool = False,
+                    entities: bool = True) -> dict:
     """Does the release say this concept at all (any exact form, title or body, or an
-    entity with its canonical name)?"""
+    entity with its canonical name)? `phrase`: its words side by side, never scattered
+    (a name); `entities=False`: in the text only."""
     clauses = [c for form in concept.forms if form.weight >= 1.0
-               for c in _form_clauses(form, _bag(concept))] + _prefix_clauses(concept)
-    clauses += [{"term": {f: name}} for f, name in concept.entities.items()]
+               for c in _form_clauses(form, _bag(concept) and not phrase)]
+    clauses += _prefix_clauses(concept)
+    if entities:
+        clauses += [name_clause(f, name) for f, name in concept.entities.items()]
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
@@ -224,7 +230,7 @@ def filters(params: SearchParams) -> list[dict]:
     for field_name, values in (("persons", params.persons),
                                ("organizations", params.organizations),
                                ("places", params.places), ("categories", params.categories)):
-        clauses += [{"term": {field_name: value}} for value in values]
+        clauses += [name_clause(field_name, value) for value in values]
     if params.sources:
         clauses.append({"terms": {"source": list(params.sources)}})
     if params.date_from or params.date_to:
@@ -321,20 +327,24 @@ class SearchResult:
         return max(1, -(-min(self.total, 10_000) // self.params.size))
 
 
-def distinct_entities(source: dict) -> list[dict]:
+def distinct_entities(source: dict, curations: Curations | None = None) -> list[dict]:
     """The release's distinct canonical names with their labels (people, organizations,
-    places), from the keyword arrays; from `entities` when a caller fetched those."""
+    places), from the keyword arrays; from `entities` when a caller fetched those. A
+    curated spelling shows as the name it is merged into."""
+    curations = curations or current()
     if "entities" in source:
-        seen: dict[tuple[str, str], dict] = {}
-        for entity in source.get("entities") or []:
-            key = (entity.get("label", ""), entity.get("canonical", ""))
-            if key[0] in ENTITY_LABELS and key[1] and key not in seen:
-                seen[key] = {"canonical": key[1], "label": key[0]}
-        return list(seen.values())
-    return [{"canonical": name, "label": label}
-            for label, field_name in (("PERSON", "persons"), ("ORG", "organizations"),
-                                      ("LOC", "places"))
-            for name in source.get(field_name) or []]
+        found = [(e.get("label", ""), e.get("canonical", "")) for e in source["entities"] or []]
+    else:
+        found = [(label, name) for label, field_name in (("PERSON", "persons"),
+                                                         ("ORG", "organizations"),
+                                                         ("LOC", "places"))
+                 for name in source.get(field_name) or []]
+    seen: dict[tuple[str, str], dict] = {}
+    for label, name in found:
+        key = (label, curations.canonical(label, name))
+        if label in ENTITY_LABELS and name and key not in seen:
+            seen[key] = {"canonical": key[1], "label": label}
+    return list(seen.values())
 
 
 def make_hit(raw: dict, q: QueryTerms, with_highlights: bool = True) -> Hit:
@@ -358,8 +368,14 @@ def make_hit(raw: dict, q: QueryTerms, with_highlights: bool = True) -> Hit:
 
 def run(client: Elasticsearch, index: str, **request: Any) -> dict:
     """One search call, with the node's problems turned into clear errors."""
+    return call(index, lambda: client.search(index=index, **request).body)
+
+
+def call(index: str, request: Callable[[], dict]) -> dict:
+    """Any request on `index` (a search, a point in time), the node's problems turned
+    into clear errors."""
     try:
-        return client.search(index=index, **request).body
+        return request()
     except NotFoundError as exc:
         if exc.error == "index_not_found_exception":
             raise IndexMissing(index_missing_message(index)) from None

@@ -9,6 +9,7 @@ from rich.text import Text
 from core.thai_calendar import gregorian_date, parse_display_date, thai_date
 from search.entities import LABEL_NAMES, EntityCount
 from search.highlight import Fragment
+from search.names import NameStats
 from search.query import SearchResult
 
 MARK_STYLE = "bold black on yellow"
@@ -73,3 +74,26 @@ def print_entities(found: list[EntityCount], console: Console | None = None) -> 
         table.add_row(entity.canonical, LABEL_NAMES.get(entity.label, entity.label),
                       str(entity.count))
     console.print(table)
+
+
+def print_names(found: list[NameStats], console: Console | None = None) -> None:
+    """The name list as a table: releases, how they matched, first and last mention."""
+    console = console or Console(highlight=False, markup=False)
+    table = Table(show_lines=True)
+    table.add_column("ชื่อ / Name")
+    table.add_column("ข่าว / Releases", justify="right")
+    table.add_column("พบจาก / Matched by")
+    table.add_column("ครั้งแรก / First", no_wrap=True)
+    table.add_column("ล่าสุด / Last", no_wrap=True)
+    table.add_column("กล่าวถึงร่วมกับ / Named with")
+    for stats in found:
+        name = Text(stats.name, style="bold")
+        if stats.canonical != stats.name:
+            name.append(f"\n= {stats.canonical}", style="cyan")
+        days = [parse_display_date(d) for d in (stats.first_mention, stats.last_mention)]
+        first, last = (f"{thai_date(d)}\n{gregorian_date(d)}" if d else "-" for d in days)
+        table.add_row(name, str(stats.releases), stats.matched_by, first, last,
+                      ", ".join(f"{e.canonical} ({e.count})" for e in stats.co_mentions))
+    console.print(table)
+    console.print(f"{len(found)} names / {len(found)} ชื่อ, "
+                  f"{sum(1 for s in found if s.releases)} found in the releases")

@@ -4,4 +4,4 @@ Heavy dependencies (Scrapy, spaCy, Prefect, Elasticsearch) are imported inside t
 commands, so `bma-news --help` stays quick.
 """
 
-COMMAND_MODULES = ("es", "prefect", "crawl", "nlp", "flows", "search", "web")
+COMMAND_MODULES = ("es", "prefect", "crawl", "nlp", "flows", "search", "curate", "watch", "status", "web")

@@ -79,8 +79,9 @@ def _print_summary(console, result: dict) -> None:
     console.print(table)
 
 
-def example_searches(console, index: str) -> None:
-    """Two searches a user might make next: the top agency, and a text search within it."""
+def example_searches(console, index: str) -> str | None:
+    """Two searches a user might make next: the top agency, and a text search within it.
+    Returns the top place (else agency) searched for."""
     from core.es.client import connect
     from search.entities import top_entities
     from search.params import SearchParams
@@ -91,7 +92,7 @@ def example_searches(console, index: str) -> None:
     top_places = top_entities(client, index, label="LOC", top=1)
     if not top_orgs:
         console.print("no entities indexed yet, so no example searches")
-        return
+        return None
     org = top_orgs[0].canonical
     examples = [(f'bma-news search --org "{org}"', SearchParams.build("", organizations=[org],
                                                                       size=3))]
@@ -106,6 +107,27 @@ def example_searches(console, index: str) -> None:
             title = " ".join(hit.title.split())
             console.print(f"  {(hit.published_at or '')[:10]}  {title}", markup=False,
                           no_wrap=True, overflow="ellipsis")
+    return top_places[0].canonical if top_places else org
+
+
+def demo_next_steps(console, base_index: str, example: str | None) -> None:
+    """What to open after the demo: the search and the web page over the demo's index
+    (`bma-news search`/`serve` read it while there is no real archive yet)."""
+    from bma_news.commands.search import demo_index
+    from bma_news.commands.web import DEFAULT_HOST, DEFAULT_PORT
+    from core.es.client import connect
+
+    # with a real archive already there, the commands read it unless told otherwise
+    real = connect().indices.exists(index=base_index)
+    prefix = f"BMA_NEWS_INDEX={demo_index(base_index)} " if real else ""
+    query = f' "{example}"' if example else ""
+    console.print("\n[bold]ต่อไป / Next:[/bold]", markup=True)
+    console.print(f"  {prefix}bma-news search{query}    search the demo's releases here",
+                  markup=False)
+    console.print(f"  {prefix}bma-news serve    then open http://{DEFAULT_HOST}:{DEFAULT_PORT}/ "
+                  "in a browser (Ctrl-C stops it)", markup=False)
+    console.print("  make run    the real archive: the last 30 days of pr-bangkok.com "
+                  "(needs the network)", markup=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -141,7 +163,9 @@ def register(app: typer.Typer) -> None:
                 from demo import demo_site
 
                 base_url = stack.enter_context(demo_site())
-                data_dir, index, sources = data_dir / "demo", f"{index}-demo", [PRIMARY_SOURCE]
+                from bma_news.commands.search import demo_index
+
+                data_dir, index, sources = data_dir / "demo", demo_index(index), [PRIMARY_SOURCE]
                 console.print(f"demo: serving a sample site of 36 releases at {base_url}")
             elif base_url:
                 sources = [PRIMARY_SOURCE]
@@ -156,7 +180,9 @@ def register(app: typer.Typer) -> None:
                 raise CrawlFailed(f"{exc}{hint}") from None
         out = Console(highlight=False)
         _print_summary(out, result)
-        example_searches(out, index)
+        example = example_searches(out, index)
+        if demo:
+            demo_next_steps(out, settings.index, example)
 
     @app.command("nightly")
     def nightly_command(

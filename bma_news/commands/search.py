@@ -12,16 +12,37 @@ from typing import Annotated
 
 import typer
 
+from core.errors import InputError
+
 
 def _print_json(data: dict) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def demo_index(index: str) -> str:
+    """The index `bma-news run --demo` (`make demo`) loads, beside the real archive's."""
+    return f"{index}-demo"
+
+
 def client_and_index():
+    """The client and the index to read: the configured one, or, when it does not exist
+    yet and the demo's does (right after `make demo`), the demo's, with a note saying so."""
     from core.es.client import connect
     from core.settings import get_settings
 
-    return connect(), get_settings().index
+    client, index = connect(), get_settings().index
+    demo = demo_index(index)
+    try:
+        use_demo = not client.indices.exists(index=index) and client.indices.exists(index=demo)
+    except Exception:  # noqa: BLE001 - the node's problem is reported by the search itself
+        use_demo = False
+    if use_demo:
+        from bma_news.commands.console import err
+
+        err.print(f"note: no index '{index}' yet, so showing the demo index '{demo}' "
+                  "(`make demo`); run `make run` for the real archive")
+        return client, demo
+    return client, index
 
 
 def search_command(
@@ -37,15 +58,37 @@ def search_command(
     size: Annotated[str, typer.Option("--size", help="Results per page (1-100).")] = "10",
     page: Annotated[str, typer.Option("--page", help="Page number.")] = "1",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    names: Annotated[str | None, typer.Option(
+        "--names", help="A file of names, one a line (- for stdin): per name its releases, "
+        "first and last mention and co-mentioned entities.")] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="With --names: print CSV.")] = False,
+    export: Annotated[str | None, typer.Option(
+        "--export", help="Write every hit to this file (.csv, .jsonl or .json; - for "
+        "stdout), however many.")] = None,
+    export_format: Annotated[str | None, typer.Option(
+        "--format", help="With --export: csv, jsonl or json (default: from the file name).")
+    ] = None,
 ) -> None:
     """Search the releases: those matching every part of the query first, then the closest;
     filters narrow the results."""
     from search.params import SearchParams
     from search.query import search
 
+    if names is not None:
+        if query or person or org or place or category or source or date_from or date_to \
+                or export:
+            raise InputError("--names takes no query, filter or --export: a name list is "
+                             "counted over the whole archive")
+        names_command(names, as_json=as_json, as_csv=as_csv)
+        return
     params = SearchParams.build(query, persons=person, organizations=org, places=place,
                                 categories=category, sources=source, date_from=date_from,
                                 date_to=date_to, sort=sort, page=page, size=size)
+    if export is not None:
+        from search.export import format_of
+
+        export_command(params, export, format_of(export, export_format))
+        return
     client, index = client_and_index()
     result = search(client, index, params)
     if as_json:
@@ -56,13 +99,92 @@ def search_command(
     print_result(result)
 
 
+def read_name_list(path: str) -> str:
+    """The file's text (stdin for -), refused past MAX_NAME_LIST_BYTES before it is read whole."""
+    from core.limits import MAX_NAME_LIST_BYTES
+
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_NAME_LIST_BYTES + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_NAME_LIST_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read the name list {path}: {exc.strerror}") from None
+    if len(data) > MAX_NAME_LIST_BYTES:
+        raise InputError(f"the name list {path} is over {MAX_NAME_LIST_BYTES // 1024} kB; "
+                         "it is not a list of names (at most 500, one a line)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"the name list {path} is not UTF-8 text") from None
+
+
+def names_command(path: str, *, as_json: bool, as_csv: bool) -> None:
+    from search.names import CSV_COLUMNS, csv_row, name_stats, parse_name_list
+
+    listed = parse_name_list(read_name_list(path))  # before connecting: bad input fails fast
+    client, index = client_and_index()
+    found = name_stats(client, index, listed)
+    if as_json:
+        _print_json({"names": [s.to_dict() for s in found]})
+    elif as_csv:
+        from search.export import CSV_BOM, csv_lines
+
+        sys.stdout.write(CSV_BOM + csv_lines(iter([CSV_COLUMNS, *map(csv_row, found)])))
+    else:
+        from search.terminal import print_names
+
+        print_names(found)
+
+
+def export_command(params, path: str, fmt: str) -> None:
+    """Every hit, page after page, to `path` (written beside it, renamed when complete)."""
+    import os
+    from contextlib import nullcontext
+    from pathlib import Path
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from bma_news.commands.console import err
+    from search.export import export_chunks, open_export
+
+    target = None if path == "-" else Path(path)
+    if target is not None and not target.parent.is_dir():
+        raise InputError(f"the export's folder does not exist: {target.parent}")
+    client, index = client_and_index()
+    export = open_export(client, index, params, with_highlights=fmt != "csv")
+    partial = None if target is None else target.with_name(f".{target.name}.partial")
+    progress = Progress(TextColumn("export"), BarColumn(), MofNCompleteColumn(),
+                        console=err, transient=True, disable=not err.is_terminal)
+    try:
+        with progress, (open(partial, "w", encoding="utf-8", newline="") if partial
+                        else nullcontext(sys.stdout)) as out:
+            task = progress.add_task("export", total=export.total)
+            for chunk in export_chunks(export, fmt,
+                                       lambda done: progress.update(task, completed=done)):
+                out.write(chunk)
+    except BaseException:
+        export.close()
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise
+    if target is not None:
+        os.replace(partial, target)
+    err.print(f"exported {export.total:,} releases to {path} ({fmt})")
+
+
 def entities_command(
+    ctx: typer.Context,
     entity_type: Annotated[str | None, typer.Option("--type", help="PERSON, ORG or LOC.")] = None,
     query: Annotated[str, typer.Option("--query", help="Only releases matching this.")] = "",
     top: Annotated[str, typer.Option("--top", help="How many (1-1000).")] = "20",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """The most mentioned people, organizations and places, with release counts."""
+    """The most mentioned people, organizations and places, with release counts;
+    `merge`, `alias`, `split` and `curations` curate them (bma_news/commands/curate.py)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from search.entities import MAX_TOP, top_entities
     from search.params import parse_int
 
@@ -94,7 +216,6 @@ def eval_search_command(
     """nDCG@10 and recall@10 of our search and two baselines on a judged query set."""
     from pathlib import Path
 
-    from core.errors import InputError
     from search.evaluate import DEFAULT_COLLECTION, KINDS, Collection, evaluate
 
     if subset not in ("dev", "holdout", "all"):
@@ -141,5 +262,5 @@ def eval_search_command(
 
 def register(app: typer.Typer) -> None:
     app.command("search")(search_command)
-    app.command("entities")(entities_command)
+    # `entities` is a group with the curation subcommands: bma_news/commands/curate.py
     app.command("eval-search")(eval_search_command)

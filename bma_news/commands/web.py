@@ -10,10 +10,13 @@ import typer
 from bma_news.commands.search import client_and_index
 from core.errors import InputError
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
 
 def serve_command(
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8000,
+    host: Annotated[str, typer.Option("--host")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option("--port")] = DEFAULT_PORT,
 ) -> None:
     """Serve the search web page."""
     import uvicorn
@@ -26,7 +29,10 @@ def serve_command(
     client, index = client_and_index()
     print(f"bma-news search on http://{host}:{port}/ (index '{index}'); Ctrl-C stops it",
           file=sys.stderr)
-    uvicorn.Server(server_config(create_app(client=client, index=index), host, port)).run()
+    from flows.schedule import next_run
+
+    app = create_app(client=client, index=index, schedule=next_run)  # next_run: /status
+    uvicorn.Server(server_config(app, host, port)).run()
 
 
 def register(app: typer.Typer) -> None:

@@ -7,9 +7,6 @@ a strict Content-Security-Policy allows scripts from our own /static only.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -18,23 +15,27 @@ from urllib.parse import urlencode
 from elasticsearch import Elasticsearch
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import ElasticsearchUnavailable, UserFacingError
-from core.limits import MAX_WEB_EXPORT
+from core.status import ScheduleProvider
 from core.thai_calendar import gregorian_date, parse_display_date, thai_date
 from search.entities import LABEL_NAMES, entity_view
+from search.export import export_chunks, open_export
 from search.params import IndexMissing, SearchInputError, SearchParams
-from search.query import SearchResult, search
+from search.query import search
 from search.web import links
 from search.web.chart import SIDEBAR_HEIGHT, SIDEBAR_WIDTH, month_chart
+from search.web.curate import add_curation_routes
+from search.web.names import add_name_routes
+from search.web.status import add_status_routes
+from search.web.watches import add_watch_routes
 
 HERE = Path(__file__).parent
-EXPORT_MAX = MAX_WEB_EXPORT
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'; connect-src 'self'")
 SECURITY_HEADERS = {
@@ -68,8 +69,10 @@ def _params(request: Request, *, size: str | None = None, max_size: int | None =
         size=size or q.get("size"), **extra)
 
 
-def create_app(client: Elasticsearch | None = None, index: str | None = None) -> FastAPI:
-    """The app; without `client`/`index` it connects with the settings on first use."""
+def create_app(client: Elasticsearch | None = None, index: str | None = None, *,
+               data_dir: Path | None = None, schedule: ScheduleProvider | None = None) -> FastAPI:
+    """The app; without `client`/`index` it connects with the settings on first use.
+    `data_dir` and `schedule` are for the status page (`search.web.status`)."""
     app = FastAPI(title="bma-news search", docs_url=None, redoc_url=None, openapi_url=None)
     templates = _templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -144,20 +147,29 @@ def create_app(client: Elasticsearch | None = None, index: str | None = None) ->
                 [(links.ENTITY_PARAM[view.label], view.canonical), ("sort", "date")]),
         })
 
+    add_curation_routes(app, backend, page)
+
+    def export(request: Request, fmt: str, media_type: str) -> StreamingResponse:
+        # every hit, streamed page by page on a point in time (search.export): no cap
+        params = _params(request, page="1")
+        opened = open_export(*backend(), params, with_highlights=fmt == "json")
+        return StreamingResponse(export_chunks(opened, fmt), media_type=media_type, headers={
+            "Content-Disposition": f'attachment; filename="bma-news-search.{fmt}"'})
+
     @app.get("/export.json")
     def export_json(request: Request) -> Response:
-        params = _params(request, size=str(EXPORT_MAX), max_size=EXPORT_MAX, page="1")
-        result = search(*backend(), params)
-        body = json.dumps(result.to_dict(), ensure_ascii=False, indent=1)
-        return Response(body, media_type="application/json; charset=utf-8", headers={
-            "Content-Disposition": 'attachment; filename="bma-news-search.json"'})
+        return export(request, "json", "application/json; charset=utf-8")
 
     @app.get("/export.csv")
     def export_csv(request: Request) -> Response:
-        params = _params(request, size=str(EXPORT_MAX), max_size=EXPORT_MAX, page="1")
-        result = search(*backend(), params, with_facets=False, with_highlights=False)
-        return Response(to_csv(result), media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": 'attachment; filename="bma-news-search.csv"'})
+        return export(request, "csv", "text/csv; charset=utf-8")
+
+    add_name_routes(app, templates, backend)
+
+    add_watch_routes(app, backend, page)
+
+    add_status_routes(app, page, lambda: (state["client"], state["index"]),
+                      data_dir=data_dir, schedule=schedule)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
@@ -170,27 +182,3 @@ def create_app(client: Elasticsearch | None = None, index: str | None = None) ->
         return JSONResponse({"status": "ok", "index": index, "index_exists": exists})
 
     return app
-
-
-CSV_COLUMNS = ["id", "url", "title", "published_at", "score", "persons", "organizations",
-               "places", "categories", "source"]
-
-
-def _cell(value: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: keep it text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def to_csv(result: SearchResult) -> str:
-    out = io.StringIO()
-    out.write("\ufeff")  # spreadsheet programs need the BOM to read Thai as UTF-8
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for hit in result.hits:
-        names = {label: "; ".join(e["canonical"] for e in hit.entities if e["label"] == label)
-                 for label in ("PERSON", "ORG", "LOC")}
-        row = [hit.id, hit.url, hit.title, hit.published_at or "",
-               "" if hit.score is None else f"{hit.score:.4f}", names["PERSON"],
-               names["ORG"], names["LOC"], "; ".join(hit.categories), hit.source]
-        writer.writerow([_cell(str(v)) for v in row])
-    return out.getvalue()

@@ -25,7 +25,59 @@ def test_demo_runs_the_whole_job_and_ends_with_searches(es_client, es_alias, tmp
     assert es_client.count(index=f"{es_alias}-demo")["count"] == 36
     runs = list((tmp_path / "data" / "demo" / "runs").glob("*.json"))
     assert json.loads(runs[0].read_text())["indexed"] == 36
-    es_client.indices.delete(index=f"{es_alias}-demo-*")
+    try:
+        _newcomer_finds_the_demo(proc.stdout, env, es_alias)
+    finally:
+        es_client.indices.delete(index=f"{es_alias}-demo-*")
+
+
+def _newcomer_finds_the_demo(demo_output: str, env: dict, alias: str) -> None:
+    """After the demo (and no real archive yet), the next steps it prints work as printed:
+    `bma-news search` and `bma-news serve` read the demo's index and say so."""
+    import re
+    import shlex
+    import socket
+    import time
+    import urllib.request
+
+    steps = demo_output[demo_output.index("ต่อไป / Next:"):]
+    search_line = next(ln for ln in steps.splitlines() if "bma-news search" in ln)
+    assert "BMA_NEWS_INDEX=" not in steps  # no real archive: the plain commands do
+    assert "bma-news serve" in steps and "http://127.0.0.1:8000/" in steps
+    args = shlex.split(search_line.split("    ")[0].strip())[1:]
+    bin_dir = os.path.dirname(sys.executable)
+    environment = {**os.environ, **env}
+    done = subprocess.run([f"{bin_dir}/bma-news", *args, "--json"], capture_output=True,
+                          text=True, env=environment, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["total"] > 0
+    note = f"showing the demo index '{alias}-demo'"
+    assert note in done.stderr and "make run" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([f"{bin_dir}/bma-news", "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              env=environment)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as answer:
+                    health = json.loads(answer.read())
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.3)
+        assert health["index"] == f"{alias}-demo" and health["index_exists"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as answer:
+            page = answer.read().decode()
+        assert re.search(r"พบ 36 รายการ", page), page[:2000]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert note in server.stderr.read()
 
 
 def test_unreachable_site_is_one_line_pointing_to_the_demo(es_client, es_alias, tmp_path):

@@ -68,3 +68,16 @@ def live_server(web_app):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def curations_file(tmp_path, monkeypatch):
+    """A data dir of this test's own: its curations.json (absent at first) is the one the
+    CLI (given `BMA_NEWS_DATA_DIR`), the web app and the search functions read."""
+    from core.settings import get_settings
+
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("BMA_NEWS_DATA_DIR", str(data_dir))
+    get_settings.cache_clear()
+    yield data_dir / "curations.json"
+    get_settings.cache_clear()
