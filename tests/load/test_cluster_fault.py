@@ -54,8 +54,9 @@ def test_a_data_node_killed_mid_bulk_load_loses_and_doubles_nothing(
         killed = threading.Event()
 
         def on_progress(_loaded: int) -> None:
-            done = client.indices.stats(index=index)["_all"]["primaries"]["indexing"][
-                "index_total"]
+            # the primaries' stats have no `indexing` section until a primary reports one
+            primaries = client.indices.stats(index=index)["_all"]["primaries"]
+            done = primaries.get("indexing", {}).get("index_total", 0)
             if not killed.is_set() and done >= DOCS // 4:
                 os.kill(victim.pid(), signal.SIGKILL)
                 killed.set()
