@@ -37,6 +37,10 @@ MAX_CONCEPTS = 8
 MIN_STRIP_TOKENS = 4
 # Weight of a related form (a near-synonym) against an exact form.
 RELATED_WEIGHT = 0.5
+# The ways releases refer to Bangkok's administration after a position or a body's name
+# (ผู้ว่าราชการกรุงเทพมหานคร, ผู้ว่าราชการ กทม., ผู้ว่าฯ กรุงเทพฯ): a form ending in one of them
+# stands for the same thing with each of the others.
+BMA_REFERENCES = ("กรุงเทพมหานคร", "กทม.", "กรุงเทพฯ")
 _YEAR = re.compile(r"^(25[0-9]{2})$")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # English function words (and Lucene's operators typed as words) are not concepts.
@@ -79,6 +83,18 @@ def _fold(text: str) -> str:
     return text.lower().translate(TO_ARABIC_DIGITS)
 
 
+def with_bma_references(forms: list[str]) -> list[str]:
+    """`forms` and, for each form ending in a reference to Bangkok's administration after
+    a head (a position, a body), the same head with every other reference."""
+    out = list(forms)
+    for form in forms:
+        for ref in BMA_REFERENCES:
+            head = form[: -len(ref)].rstrip() if form.endswith(ref) else ""
+            if head and not head.endswith(BMA_REFERENCES):
+                out += [head + sep + other for other in BMA_REFERENCES for sep in ("", " ")]
+    return list(dict.fromkeys(out))
+
+
 @lru_cache(maxsize=1)
 def surfaces() -> dict[str, _Entry]:
     """Every surface form a query may contain -> the concept it names."""
@@ -102,7 +118,7 @@ def surfaces() -> dict[str, _Entry]:
     for agency in {a.name: a for a in lex.agencies.values()}.values():
         agencies[agency.name] = agency
     for group in raw["groups"]:
-        forms = list(dict.fromkeys(group["forms"]))
+        forms = with_bma_references(list(dict.fromkeys(group["forms"])))
         entities: tuple[tuple[str, str], ...] = ()
         for form in forms:
             agency = lex.agencies.get(form)
@@ -117,7 +133,7 @@ def surfaces() -> dict[str, _Entry]:
         for form in forms:
             add(form, entry)
     for agency in agencies.values():
-        forms = (agency.name, *agency.aliases)
+        forms = tuple(with_bma_references([agency.name, *agency.aliases]))
         entry = _Entry(tuple((f, 1.0) for f in forms), (("organizations", agency.name),),
                        "agency")
         for form in forms:

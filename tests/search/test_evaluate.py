@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from pipeline.analysis import analyse
 from search.baselines import Bm25Search, WordPressSearch
 from search.evaluate import DEFAULT_COLLECTION, KINDS, Collection, ndcg_at, recall_at
 from search.understand import MAX_CONCEPTS, understand
@@ -64,6 +65,12 @@ def test_query_concepts():
     assert "สำนักการระบายน้ำ" in abbreviation.needles
     governor = understand("ผู้ว่าฯ กทม.")
     assert len(governor) == 1 and "ผู้ว่าราชการกรุงเทพมหานคร" in governor[0].needles
+    # each way of writing Bangkok after the position, though the lexicon lists only some
+    for spelling in ("ผู้ว่าราชการกรุงเทพฯ", "ผู้ว่าราชการ กทม.", "ผู้ว่าฯ กรุงเทพฯ"):
+        assert analyse(spelling) in [f.analysed for f in governor[0].forms], spelling
+        assert [c.text for c in understand(spelling)] == [spelling]
+        assert understand(spelling)[0].kind == "variant"
+    assert "สภากรุงเทพฯ" in understand("สภา กทม.")[0].needles, "agency names too"
     year = understand("สงกรานต์ ๒๕๖๗")[-1]
     assert year.kind == "year" and [f.text for f in year.forms] == ["2567", "2024"]
     name = understand("สุริยะ จึงรุ่งเรืองกิจ")
