@@ -197,15 +197,32 @@ def _extend_to_glued_surname(text: str, start: int, end: int) -> int:
     if " " in surface.strip() or not split_title(surface)[0]:
         return end
     m = _glued_surname().match(text, end)
-    if m is None or m.group(1).startswith(_NOT_SURNAMES):
+    if m is None or not _may_be_surname(m.group(1), spaced=text.startswith(" ", m.end(1))):
         return end
     return m.end(1)
+
+
+def _may_be_surname(word: str, spaced: bool) -> bool:
+    """A verb or conjunction after the name is not a surname ("ร่วมกับ", "ได้มอบหมาย…"), but
+    a surname may begin like one ("พร้อมพันธุ์", "ร่วมจิตร") when it stands alone between
+    spaces before the position."""
+    head = next((w for w in _NOT_SURNAMES if word.startswith(w)), None)
+    if head is None:
+        return True
+    rest = word[len(head):]
+    return bool(rest) and spaced and not rest.startswith(_NOT_SURNAME_CONTINUATIONS)
 
 
 # Words that follow a name but are not a surname (verbs, conjunctions).
 _NOT_SURNAMES = ("กล่าว", "เปิดเผย", "ได้", "และ", "พร้อม", "ร่วม", "เป็น", "ให้", "ซึ่ง", "โดย",
                  "ดำรง", "อยู่", "สั่ง", "โดน", "ถูก", "เคย", "ยืนยัน", "รับ", "ขอ",
                  "ใน", "ที่", "ว่า", "จึง", "ยัง", "จะ", "เผย", "ระบุ", "แถลง", "มอบ", "นำ")
+
+
+# What follows such a word in a phrase that is not a name ("ร่วมกับ", "พร้อมด้วย").
+_NOT_SURNAME_CONTINUATIONS = ("กับ", "ด้วย", "คณะ", "ทั้ง", "ว่า", "ให้", "แก่", "ต่อ", "มอบ", "รับ",
+                              "ตำแหน่ง", "ถึง", "อีก", "การ", "หมาย", "ตัว", "ไป", "มา", "เพิ่ม",
+                              "ใน", "ที่", "เป็น")
 
 
 def merge_matches(table: list[Match], rules: list[Match]) -> list[Match]:
@@ -245,6 +262,7 @@ def extract_entities(
             e = _extend_to_glued_surname(text, s, e)
         if label == "ORG":
             e = _cut_generic_head(text, s, e)
+            s, label = _organization_or_member(text, s, e)
         overlapping = gazetteer.overlapping(s, e)
         if overlapping:
             spans = [by_span[o] for o in overlapping]
@@ -315,6 +333,27 @@ def _cut_before_affiliation(text: str, s: int, e: int,
 
 # District-office and PR heads that are generic when no district follows them.
 _GENERIC_HEADS = ("สำนักงานเขต", "สนง.เขต", "สนง.", "ปชส.", "ศบส.")
+
+
+# "ที่ประชุมสภา กทม.": the meeting of a known body is the body.
+_MEETING_HEADS = ("ที่ประชุม",)
+# Members' titles written before a name ("ส.ก.ธวัชชัย"): a person, not the council.
+_MEMBER_TITLES = ("ส.ก.", "ส.ส.", "ส.ว.")
+# ... unless what follows is the body or the constituency ("ส.ก.เขตบึงกุ่ม", "ส.ส.พรรค…").
+_MEMBER_NOT_NAME = ("เขต", "กทม", "กรุงเทพ", "จังหวัด", "พรรค", "ทุก", "และ", " ")
+
+
+def _organization_or_member(text: str, s: int, e: int) -> tuple[int, str]:
+    """Where an organization span the CRF found starts, and whether it is one."""
+    for head in _MEETING_HEADS:  # (ที่ประชุมอธิการบดีแห่งประเทศไทย is a name of its own)
+        if text.startswith(head, s) and text[s + len(head) : e].strip() in lexicon().agencies:
+            s += len(head)
+    for title in _MEMBER_TITLES:
+        name_at = s + len(title) if text.startswith(title, s) else s
+        if (name_at > s or text.endswith(title, 0, s)) and e - name_at > 1 \
+                and not text.startswith(_MEMBER_NOT_NAME, name_at):
+            return name_at, "PERSON"
+    return s, "ORG"
 
 
 def _cut_generic_head(text: str, s: int, e: int) -> int:

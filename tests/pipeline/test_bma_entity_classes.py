@@ -271,3 +271,46 @@ def test_an_abbreviated_head_before_a_generic_word_is_no_name():
     assert rule_matches(text, segment(text)) == []
     named = "ส่งยาให้ รพ.สิรินธร ทันที"
     assert [m.entry.canonical for m in rule_matches(named, segment(named))] == ["โรงพยาบาลสิรินธร"]
+
+
+# --- surnames that begin like a verb; members' titles; the meeting of a body ----------
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "position"),
+    [
+        # a public-domain thaigov release of 2024-10-06
+        ("เมื่อวันที่ 4 ตุลาคม 2567 นายเอกนัฏ พร้อมพันธุ์ รัฐมนตรีว่าการกระทรวงอุตสาหกรรม "
+         "พร้อมด้วยนายณัฐพล รังสิตพล ปลัดกระทรวงอุตสาหกรรม", "เอกนัฏ พร้อมพันธุ์",
+         "รัฐมนตรีว่าการกระทรวงอุตสาหกรรม"),
+        ("วันนี้ นางสาวดวงใจ พร้อมเพรียง ผู้อำนวยการเขตดินแดง เปิดงาน", "ดวงใจ พร้อมเพรียง",
+         "ผู้อำนวยการเขตดินแดง"),
+    ],
+)
+def test_a_surname_that_begins_like_a_verb(enrich_one, body, name, position):
+    assert _officials(enrich_one, body).get(name) == position
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["นายสมหวัง ร่วมกับ ผู้อำนวยการเขตบางรัก ลงพื้นที่ตรวจตลาด",
+     "นายสมหวัง ดำรงตำแหน่ง ผู้อำนวยการเขตบางรัก มาสองปี"],
+)
+def test_a_verb_after_a_name_is_not_a_surname(enrich_one, body):
+    assert "สมหวัง" in _officials(enrich_one, body)  # the given name alone
+
+
+def test_a_council_member_title_before_a_name_is_a_person(enrich_one):
+    body = ("โดยมีนายธวัชชัย สุขสมบูรณ์ สมาชิกสภากรุงเทพมหานครเขตบึงกุ่ม เป็นประธานกรรมการ "
+            "ส.ก.ธวัชชัย กล่าวว่า จะศึกษาตัวอย่างจากเมืองไทเป")
+    ents = _ents(enrich_one, body)
+    assert not [e for e in ents if e["label"] == "ORG" and "ธวัชชัย" in e["text"]]
+    people = [e for e in ents if e["label"] == "PERSON"]
+    assert len(people) == 2 and {e["canonical"] for e in people} == {"ธวัชชัย สุขสมบูรณ์"}
+    assert _round_trips(body, ents)
+
+
+def test_the_meeting_of_a_known_body_is_the_body(enrich_one):
+    body = "ที่ประชุมสภา กทม. มีมติตั้งคณะกรรมการวิสามัญศึกษาปัญหาหาบเร่"
+    orgs = _by_label(_ents(enrich_one, body), "ORG")
+    assert orgs.get("สภา กทม.", {}).get("canonical") == "สภากรุงเทพมหานคร", orgs
