@@ -57,6 +57,11 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("military", re.compile(
             rf"(?:กองพลทหาร|กองพันทหาร|กองร้อยทหาร|กรมทหาร|มณฑลทหาร|กองพล|กองพัน|กองบิน)"
             rf"[{_THAI}]{{0,14}}?(?:ที่ ?)?\d+(?: ?รักษาพระองค์(?:ใน[{_THAI}]+)?)?")),
+        # a committee with its whole name, written glued up to the next space
+        ("committee", re.compile(
+            r"คณะ(?:อนุ)?กรรมการ(?=(?:วิสามัญ|สามัญ|บริหาร|อำนวยการ|ขับเคลื่อน|กำกับ|ติดตาม"
+            r"|พิจารณา|นโยบาย|ตรวจสอบ|ส่งเสริม|พัฒนา|เตรียมการ|รณรงค์|ไต่สวน|แก้ไข|ป้องกัน)"
+            rf"[{_THAI}0-9]{{4,}})")),
         ("branch", re.compile(
             rf"(สำนักงาน[{_THAI}]{{4,60}}) เขต (\d+)(?: (?:กรุงเทพมหานคร|กทม\.))?")),
     )
@@ -171,6 +176,13 @@ def _one(kind: str, m: re.Match[str], text: str, tokens: _Tokens) -> Match | Non
             return None
         name = text[end:full_end]
         return _org(start, full_end, f"{_CANONICAL_HEAD[kind]}{name}")
+    if kind == "committee":
+        if text.endswith(("สำนักงาน", "สำนัก"), 0, start):
+            return None  # สำนักงานคณะกรรมการ…: the office, a name of its own
+        name_end = _committee_end(text, end, tokens)
+        if name_end is None:
+            return None
+        return _org(start, name_end, text[start:name_end])
     if kind == "military":
         return _org(start, end, re.sub(r"\s+", " ", m.group(0)))
     if kind == "branch":
@@ -178,6 +190,36 @@ def _one(kind: str, m: re.Match[str], text: str, tokens: _Tokens) -> Match | Non
             return None
         return _org(start, end, text[start:end])
     return None
+
+
+# A committee's name is written without spaces; these glued words end it (the sentence's verb).
+_COMMITTEE_STOP = frozenset(("ได้", "มีมติ", "เห็นชอบ", "กล่าว", "ซึ่ง", "จะ", "ได้รับ", "ว่า",
+                             "ลงพื้นที่", "จำนวน", "ประกอบด้วย", "โดยมี", "โดย", "ที่", "ชุด",
+                             "แล้ว", "เห็น", "อนุมัติ", "มี", "ให้", "เป็น", "ก็", "ยัง"))
+_MAX_COMMITTEE_CHARS = 120
+
+
+def _committee_end(text: str, end: int, tokens: _Tokens) -> int | None:
+    """End of a committee's name: the glued run after the head, up to a space, a bracket or
+    the sentence's verb, on a token boundary; None when it is too long to be a name."""
+    run = _THAI_RUN_LONG.match(text, end)
+    if run is None:
+        return None
+    i = tokens.index.get(end)
+    if i is None:
+        return None
+    stop, words = end, 0
+    for w in tokens.words[i:]:
+        if stop + len(w) > run.end() or w in _COMMITTEE_STOP:
+            break
+        stop += len(w)
+        words += 1
+    if words < 2 or stop - end > _MAX_COMMITTEE_CHARS:
+        return None  # "คณะกรรมการพิจารณาแล้ว": the committee and a verb
+    return stop
+
+
+_THAI_RUN_LONG = re.compile(rf"[{_THAI}0-9]+")
 
 
 def _org(start: int, end: int, canonical: str) -> Match:

@@ -314,3 +314,20 @@ def test_the_meeting_of_a_known_body_is_the_body(enrich_one):
     body = "ที่ประชุมสภา กทม. มีมติตั้งคณะกรรมการวิสามัญศึกษาปัญหาหาบเร่"
     orgs = _by_label(_ents(enrich_one, body), "ORG")
     assert orgs.get("สภา กทม.", {}).get("canonical") == "สภากรุงเทพมหานคร", orgs
+
+
+def test_a_committee_keeps_its_whole_name(enrich_one):
+    name = "คณะกรรมการวิสามัญพิจารณาศึกษาแนวทางการพัฒนาคลองในพื้นที่กรุงเทพมหานคร"
+    body = f"สภากรุงเทพมหานครมีมติตั้ง{name} จำนวน 15 คน"
+    orgs = _by_label(_ents(enrich_one, body), "ORG")
+    assert name in orgs, orgs
+
+
+@pytest.mark.parametrize(
+    ("body", "not_a_committee"),
+    [("คณะกรรมการพิจารณาแล้วเห็นว่าควรดำเนินการต่อ", "คณะกรรมการพิจารณา"),
+     ("สำนักงานคณะกรรมการพัฒนาระบบราชการ (ก.พ.ร.) แจ้งว่า", "คณะกรรมการพัฒนาระบบราชการ")],
+)
+def test_a_committee_and_its_verb_or_office(enrich_one, body, not_a_committee):
+    orgs = _by_label(_ents(enrich_one, body), "ORG")
+    assert not [t for t in orgs if t.startswith(not_a_committee)], orgs
