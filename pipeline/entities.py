@@ -287,10 +287,15 @@ def extract_entities(
 
 
 def _glued_inside(text: str, start: int, end: int, spans: list[Match]) -> bool:
-    """A place name glued to the end of a surname ("พิทักษ์ไทย"): the person stays."""
-    return text.count(" ", start, end) <= 1 and all(
-        m.entry.label == "LOC" and m.start > start and m.end == end
-        and _is_letter(text[m.start - 1]) for m in spans)
+    """A place name glued to the end of a surname ("พิทักษ์ไทย") or to the rest of it
+    ("ไทยเขียว"), or a surname of the form "ณ สงขลา": the person stays."""
+    one_space = text.count(" ", start, end) <= 1
+    return all(
+        m.entry.label == "LOC" and m.start > start and (
+            one_space and m.end == end and _is_letter(text[m.start - 1])
+            or one_space and m.end < end and text[m.start - 1] == " " and _is_letter(text[m.end])
+            or m.end == end and text.endswith("ณ ", start, m.start))
+        for m in spans)
 
 
 def _glued_places(text: str, spans: list[Match]) -> bool:
