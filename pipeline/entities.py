@@ -311,9 +311,10 @@ def _is_letter(ch: str) -> bool:
 
 def _cut_before_affiliation(text: str, s: int, e: int,
                             inner: list[tuple[int, int]]) -> int:
-    """"ศูนย์เอราวัณ สำนักการแพทย์": a known name after a space ends the CRF's name there."""
+    """"ศูนย์เอราวัณ สำนักการแพทย์": a known name after a space ends the CRF's name there,
+    unless all before it is a bare head ("สำนักงาน กกต.": the commission's office)."""
     for a, b in sorted(inner):
-        if a > s + 1 and b == e and text[a - 1] == " ":
+        if a > s + 1 and b == e and text[a - 1] == " " and text[s : a - 1] not in ORG_HEADS:
             return a - 1
     return e
 
