@@ -305,10 +305,15 @@ def extract_entities(
 
 
 def _glued_inside(text: str, start: int, end: int, spans: list[Match]) -> bool:
-    """A place name glued to the end of a surname ("พิทักษ์ไทย"): the person stays."""
-    return text.count(" ", start, end) <= 1 and all(
-        m.entry.label == "LOC" and m.start > start and m.end == end
-        and _is_letter(text[m.start - 1]) for m in spans)
+    """A place name glued to the end of a surname ("พิทักษ์ไทย") or to the rest of it
+    ("ไทยเขียว"), or a surname of the form "ณ สงขลา": the person stays."""
+    one_space = text.count(" ", start, end) <= 1
+    return all(
+        m.entry.label == "LOC" and m.start > start and (
+            one_space and m.end == end and _is_letter(text[m.start - 1])
+            or one_space and m.end < end and text[m.start - 1] == " " and _is_letter(text[m.end])
+            or m.end == end and text.endswith("ณ ", start, m.start))
+        for m in spans)
 
 
 def _glued_places(text: str, spans: list[Match]) -> bool:
@@ -324,9 +329,10 @@ def _is_letter(ch: str) -> bool:
 
 def _cut_before_affiliation(text: str, s: int, e: int,
                             inner: list[tuple[int, int]]) -> int:
-    """"ศูนย์เอราวัณ สำนักการแพทย์": a known name after a space ends the CRF's name there."""
+    """"ศูนย์เอราวัณ สำนักการแพทย์": a known name after a space ends the CRF's name there,
+    unless all before it is a bare head ("สำนักงาน กกต.": the commission's office)."""
     for a, b in sorted(inner):
-        if a > s + 1 and b == e and text[a - 1] == " ":
+        if a > s + 1 and b == e and text[a - 1] == " " and text[s : a - 1] not in ORG_HEADS:
             return a - 1
     return e
 

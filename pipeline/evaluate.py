@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.thainer import read_corpus, score
+
+if TYPE_CHECKING:
+    from pipeline.ner import CrfTagger
 
 # Pipeline labels -> ThaiNER labels, for scoring the full pipeline on ThaiNER.
 _TO_THAINER = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "LOC": "LOCATION"}
 
 
-def hybrid_spans(texts: list[str]) -> list[list[tuple[int, int, str]]]:
-    """The full pipeline's PERSON/ORG/LOC spans of each text, in ThaiNER's labels."""
+def hybrid_spans(texts: list[str], tagger: CrfTagger | None = None) -> list[list[tuple[int, int, str]]]:
+    """The full pipeline's PERSON/ORG/LOC spans of each text, in ThaiNER's labels (with
+    another CRF model than the committed one if `tagger` is given)."""
     from pipeline.language import load_nlp, original_entities
 
-    return [[(e.start, e.end, _TO_THAINER[e.label]) for e in original_entities(doc)
-             if e.label in _TO_THAINER] for doc in load_nlp().pipe(texts)]
+    nlp = load_nlp()
+    ner = nlp.get_pipe("bma_ner")
+    previous, ner.tagger = ner.tagger, tagger
+    try:
+        return [[(e.start, e.end, _TO_THAINER[e.label]) for e in original_entities(doc)
+                 if e.label in _TO_THAINER] for doc in nlp.pipe(texts)]
+    finally:
+        ner.tagger = previous
 
 
 def evaluate_corpus(path: Path, mode: str = "crf") -> dict:

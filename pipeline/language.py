@@ -21,6 +21,7 @@ from spacy.vocab import Vocab
 from core.limits import MAX_BODY_CHARS
 from pipeline.entities import crf_spans_many, crf_spans_words, extract_entities, to_original
 from pipeline.gazetteer import gazetteer_matches
+from pipeline.ner import CrfTagger
 from pipeline.normalise import normalise
 from pipeline.officials import extract_officials, units_in_positions
 from pipeline.tokenise import segment
@@ -64,16 +65,19 @@ def gazetteer_component(doc: Doc) -> Doc:
 
 
 class CrfNer:
-    """The CRF. `pipe` tags the sentences of a whole batch of docs in one Viterbi pass."""
+    """The CRF. `pipe` tags the sentences of a whole batch of docs in one Viterbi pass.
+    `tagger` is the committed model unless set (the training's held-out scoring)."""
+
+    tagger: CrfTagger | None = None
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.user_data["crf"] = crf_spans_words(doc.user_data["words"])
+        doc.user_data["crf"] = crf_spans_words(doc.user_data["words"], self.tagger)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         docs = iter(docs)
         while batch := list(islice(docs, batch_size)):
-            spans = crf_spans_many([d.user_data["words"] for d in batch])
+            spans = crf_spans_many([d.user_data["words"] for d in batch], self.tagger)
             for doc, doc_spans in zip(batch, spans, strict=True):
                 doc.user_data["crf"] = doc_spans
                 yield doc

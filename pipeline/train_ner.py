@@ -117,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--o-penalties", type=lambda v: [float(x) for x in v.split(",")],
                         default=[O_PENALTY], help="holdout: score these O penalties, e.g. 0,0.5,1")
     parser.add_argument("--keep", action="store_true", help="keep the holdout model")
+    parser.add_argument("--hybrid", action="store_true",
+                        help="holdout: also score the full pipeline (gazetteer and rules)")
     parser.add_argument("--iterations", type=int, default=TRAINER_PARAMS["max_iterations"])
     args = parser.parse_args(argv)
     examples = read_corpus(args.corpus_dir / "train.txt")
@@ -131,16 +133,20 @@ def main(argv: list[str] | None = None) -> int:
         train_part, held = examples[:cut], examples[cut:]
         out = args.output.with_suffix(f".holdout-{args.c1}-{args.c2}.crfsuite")
         train(train_part, out, params, args.augment)
+        from pipeline.evaluate import hybrid_spans
         from pipeline.ner import CrfTagger
 
+        texts = [ex.text for ex in held]
         for penalty in args.o_penalties:
             tagger = CrfTagger(out, o_penalty=penalty)
-            predicted = crf_spans_texts([ex.text for ex in held], tagger)
-            table = score([ex.spans for ex in held], predicted).table()
-            print(f"O penalty {penalty}")
-            for label, row in table.items():
-                print(f"  {label:13s} P={row['precision']:.4f} R={row['recall']:.4f} "
-                      f"F1={row['f1']:.4f}")
+            for mode in ("crf", "hybrid") if args.hybrid else ("crf",):
+                predicted = (crf_spans_texts(texts, tagger) if mode == "crf"
+                             else hybrid_spans(texts, tagger))
+                table = score([ex.spans for ex in held], predicted).table()
+                print(f"O penalty {penalty}, {mode}")
+                for label, row in table.items():
+                    print(f"  {label:13s} P={row['precision']:.4f} R={row['recall']:.4f} "
+                          f"F1={row['f1']:.4f}")
         if not args.keep:
             out.unlink()
     else:
