@@ -75,7 +75,6 @@ class CompiledCrf:
         word_features: Callable[[str], list[str]],
         context_offsets: Callable[[str], tuple[int, ...]],
         o_penalty: float = 0.0,
-        position_features: Callable[[list[str]], list[list[str]]] | None = None,
     ) -> None:
         labels, attrs, weights, transitions = load_weights(model_path)
         self.labels = labels
@@ -95,7 +94,6 @@ class CompiledCrf:
         self._offsets = (0, *window)
         self._word_features = word_features
         self._context_offsets = context_offsets
-        self._position_features = position_features
         # a feature's contributions as the word's own and as each neighbour's (F, offsets, L)
         self._feature_ids: dict[str, int] = {}
         self._feature_table = np.zeros((1, len(self._offsets), n))
@@ -176,13 +174,7 @@ class CompiledCrf:
         if self.o_penalty and self._o_index is not None:
             emit[:, self._o_index] -= self.o_penalty
         bm, bp = self._bigram_minus, self._bigram_plus
-        attr = self._attr
         for start, seq in zip(starts, seqs, strict=True):
-            if self._position_features is not None:
-                for i, feats in enumerate(self._position_features(seq), start):
-                    for v in map(attr.get, feats):
-                        if v is not None:
-                            emit[i] += v
             keys = [f"{a}|{b}" for a, b in zip(seq, seq[1:], strict=False)]
             for i, v in enumerate(map(bm.get, keys), start + 1):
                 if v is not None:

@@ -1,29 +1,11 @@
-"""The CRF's position features and the hybrid's handling of names inside CRF spans."""
+"""The hybrid's handling of names inside CRF spans (places in surnames, bare heads)."""
 
 from __future__ import annotations
 
 import pytest
 
 from pipeline.entities import extract_entities
-from pipeline.ner import CUE_DISTANCE, position_features, sequence_features
 from pipeline.tokenise import segment
-
-
-def test_distance_to_the_last_title_counts_tokens_and_stops_at_the_limit():
-    words = ["นาย", "สมชาย", " ", "ใจดี", " ", "กล่าว", "ว่า", "วันนี้", "ฝนตก"]
-    feats = position_features(words)
-    assert "dtitle=1" in feats[1]
-    assert "dtitle=3" in feats[3]
-    assert not any(f.startswith("dtitle=") for f in feats[0])  # the title itself
-    far = CUE_DISTANCE + 1
-    assert not any(f.startswith("dtitle=") for f in feats[far])
-
-
-def test_training_features_include_the_position_features():
-    words = segment("ผู้อำนวยการสำนักงานเขตบางรัก นายสมชาย ใจดี")
-    extra = position_features(words)
-    for own, full in zip(extra, sequence_features(words), strict=True):
-        assert set(own) <= set(full)
 
 
 def _people_and_places(text: str, person: str) -> list[tuple[str, str]]:
