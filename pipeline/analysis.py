@@ -191,13 +191,6 @@ def _piece_terms(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=300_000)
-def _word_terms(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A token's terms and the words inside them (cached together: one lookup per token)."""
-    terms = _piece_terms(word)
-    return terms, tuple(w for t in terms for w in inner_words(t))
-
-
 def index_terms(words: list[str], inner: bool = False) -> list[str]:
     """Index terms from tokeniser output: whitespace dropped (also inside a dictionary
     entry such as "ต่าง ๆ"), compounds as their parts, folded, long runs cut.
@@ -208,18 +201,15 @@ def index_terms(words: list[str], inner: bool = False) -> list[str]:
     text's terms are unchanged.
     """
     out: list[str] = []
-    inside: list[str] = []
-    for word in words:  # a whitespace token has no terms (str.split drops it)
-        terms, words_inside = _word_terms(word)
-        out += terms
-        inside += words_inside
+    for word in words:
+        if not word.isspace():
+            out.extend(_piece_terms(word))
     if "," in out:
-        # joining 10 , 000 changes no inner words: numbers and "," have none
         out = _join_thousands(out)
     if inner:
         # once per occurrence of the compound, so a release that says การเลือกตั้ง nine
         # times weighs เลือกตั้ง as nine mentions, not one (in text order, after the text)
-        out += inside
+        out.extend([w for t in out for w in inner_words(t)])
     return out
 
 
