@@ -14,7 +14,7 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from bma_news.commands import COMMAND_MODULES
+from bma_news.commands import modules_for
 from bma_news.commands.console import err
 from core.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, UserFacingError
 
@@ -30,7 +30,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _name in COMMAND_MODULES:
+# Only the modules the command line needs: each group's top-level imports cost start-up
+# time that every other command would pay (`bma-news enrich` is a whole process per file).
+for _name in modules_for(sys.argv[1:]):
     importlib.import_module(f"bma_news.commands.{_name}").register(app)
 
 

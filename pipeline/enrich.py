@@ -6,6 +6,7 @@ for a record that cannot be enriched (one bad record never stops the stream).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
@@ -50,23 +51,23 @@ def release_date(record: dict) -> str | None:
     return value[:10] if isinstance(value, str) and len(value) >= 10 else None
 
 
-def _tune_collector() -> None:
-    import gc
-
-    gc.freeze()  # the loaded model and dictionaries: never garbage, never walked again
+def _raise_gen0_threshold() -> None:
+    # before the imports and the model load too: at the default threshold the collector
+    # ran about 130 times while they built objects that all stay
     gen0, gen1, gen2 = gc.get_threshold()
     gc.set_threshold(max(gen0, GC_GEN0_THRESHOLD), gen1, gen2)
 
 
 def enrich_records(records: Iterable[dict]) -> Iterator[Enriched]:
     """Enrich records lazily, in input order."""
+    _raise_gen0_threshold()
     from pipeline import ENRICHMENT_VERSION
     from pipeline.analysis import index_text, index_tokens, needs_folding
     from pipeline.language import load_nlp, normalised_text, original_entities
     from pipeline.roles import role_mentions
 
     nlp = load_nlp()
-    _tune_collector()
+    gc.freeze()  # the loaded model and dictionaries: never garbage, never walked again
     iterator = iter(records)
     while batch := list(islice(iterator, BATCH_SIZE)):
         problems = [record_problem(r) for r in batch]

@@ -13,18 +13,18 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import islice
 
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
-from spacy.vocab import Vocab
-
 from core.limits import MAX_BODY_CHARS
 from pipeline.entities import crf_spans_many, crf_spans_words, extract_entities, to_original
 from pipeline.gazetteer import gazetteer_matches
 from pipeline.ner import CrfTagger
 from pipeline.normalise import normalise
 from pipeline.officials import extract_officials, units_in_positions
+from pipeline.spacy_import import spacy
 from pipeline.tokenise import segment
+
+Language = spacy.language.Language
+Doc = spacy.tokens.Doc
+Vocab = spacy.vocab.Vocab
 
 TOKENIZER = "bma_news.nlpo3_tokenizer.v1"
 

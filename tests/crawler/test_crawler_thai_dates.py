@@ -110,3 +110,14 @@ def test_fuzzing_never_crashes_and_only_returns_valid_dates(text):
         assert found.value.utcoffset() == timedelta(hours=7)
         assert 1900 <= found.value.year <= 2200
         assert found.raw and found.raw in text
+
+
+def test_thai_digits_become_ascii_only_when_the_text_has_them():
+    from core.thai_calendar import find_thai_dates, to_arabic_digits
+
+    assert to_arabic_digits("วันที่ ๑๕ มกราคม ๒๕๖๗") == "วันที่ 15 มกราคม 2567"
+    plain = "วันที่ 15 มกราคม 2567"
+    assert to_arabic_digits(plain) is plain
+    thai, arabic = find_thai_dates("ประชุม ๑๕ ม.ค. ๖๗ และ 16 ม.ค. 67")
+    assert (thai.value.day, arabic.value.day) == (15, 16)
+    assert thai.raw == "๑๕ ม.ค. ๖๗" and thai.date_span == (7, 17)

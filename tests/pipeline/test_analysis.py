@@ -71,3 +71,18 @@ def test_words_inside_a_compound_count_once_per_occurrence_after_the_text():
     assert thrice.count("เลือกตั้ง") == thrice.count("การเลือกตั้ง") == 3
     text_terms = analyse("การเลือกตั้ง ผลการเลือกตั้ง และการเลือกตั้ง").split()
     assert thrice[: len(text_terms)] == text_terms, "inner words only after the text"
+
+
+def test_numbers_joined_at_their_separators_keep_the_inner_words_in_order():
+    """Thousands are joined (10 , 000 -> 10000) and the words inside compounds still follow
+    the text, in its order, once per occurrence."""
+    from pipeline.analysis import index_terms, inner_words
+    from pipeline.tokenise import segment
+
+    words = segment("น้ำประปา 10,000 ลิตร การเลือกตั้ง น้ำประปา")
+    terms = index_terms(words, inner=True)
+    text_terms = index_terms(words)
+    assert "10000" in text_terms and "," not in text_terms
+    inside = [w for t in text_terms for w in inner_words(t)]
+    assert inside.count("ประปา") == 2 and "เลือกตั้ง" in inside
+    assert terms == text_terms + inside

@@ -79,3 +79,26 @@ def test_enrich_cli_missing_input_is_one_line(tmp_path):
     assert done.returncode != 0
     assert done.stderr.strip().startswith("error: input file not found")
     assert "Traceback" not in done.stderr
+
+
+def test_enrichment_raises_the_collectors_threshold_before_loading_the_model():
+    """In a fresh process: the threshold is up before the model and dictionaries load (the
+    collector then runs far less often while they build), and they are frozen once loaded."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import gc\n"
+        "from pipeline.enrich import GC_GEN0_THRESHOLD, enrich_records\n"
+        "import pipeline.language as language\n"
+        "load = language.load_nlp\n"
+        "seen = []\n"
+        "def spy():\n"
+        "    seen.append(gc.get_threshold()[0])\n"
+        "    return load()\n"
+        "language.load_nlp = spy\n"
+        "next(enrich_records([{'id': 'a', 'body': 'นายสมชาย ใจดี'}]))\n"
+        "print(seen == [GC_GEN0_THRESHOLD], gc.get_freeze_count() > 50_000)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.strip() == "True True", done.stderr
