@@ -21,6 +21,11 @@ MAX_INDEX_TOKEN_CHARS = 100
 # fails; deeper reading goes through search_after (exports).
 MAX_RESULT_WINDOW = 10_000
 
+# --- enrichment ------------------------------------------------------------------------
+# Enrichment processes by default: one per core, but no more than this (each holds its own
+# model and dictionaries, about 330 MB).
+MAX_DEFAULT_ENRICH_WORKERS = 4
+
 # --- crawling --------------------------------------------------------------------------
 # A page bigger than this is not a press release; the limit applies to the decompressed
 # size too, which stops compression bombs.

@@ -13,8 +13,13 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.limits import MAX_RESPONSE_BYTES, WP_MAX_PER_PAGE
+from core.limits import MAX_DEFAULT_ENRICH_WORKERS, MAX_RESPONSE_BYTES, WP_MAX_PER_PAGE
 from core.thai_calendar import TIME_ZONE_NAME
+
+
+def default_enrich_workers() -> int:
+    """One enrichment process per core, at most MAX_DEFAULT_ENRICH_WORKERS."""
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_ENRICH_WORKERS))
 
 
 def default_cache_dir() -> Path:
@@ -76,8 +81,10 @@ class Settings(BaseSettings):
     prefect_start_timeout: float = 120.0
     schedule_cron: str = "0 2 * * *"
     schedule_timezone: str = TIME_ZONE_NAME
-    enrich_workers: int = Field(default=1, ge=1, le=64,
-                                description="Processes the flows enrich with (one per core).")
+    enrich_workers: int = Field(default_factory=default_enrich_workers, ge=1, le=64,
+                                description="Processes the flows enrich with (default: one per "
+                                            "core, at most 4; a file of fewer than 256 "
+                                            "records is enriched in the flow's own process).")
     bulk_chunk_size: int = 500
     dask_address: str | None = Field(
         default=None, description="A Dask scheduler (tcp://host:8786) to enrich raw files on, one task each.")

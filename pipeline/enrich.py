@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 
 from core.limits import MAX_BODY_CHARS
 from core.records import EnrichedRecord, Rejected
@@ -106,13 +106,16 @@ def enrich_parallel(records: Iterable[dict], workers: int = 1) -> Iterator[Enric
     background threads, and a fork copies their locks in whatever state they are in.
     Each worker loads the model once.
     """
-    if workers <= 1:
-        yield from enrich_records(records)
+    iterator = iter(records)
+    first = list(islice(iterator, PARALLEL_CHUNK)) if workers > 1 else []
+    if workers <= 1 or len(first) < PARALLEL_CHUNK:
+        # no more than one chunk (a night's new releases): starting workers, each loading
+        # the model, would cost more than they save
+        yield from enrich_records(chain(first, iterator))
         return
     import multiprocessing
 
-    iterator = iter(records)
-    chunks = iter(lambda: list(islice(iterator, PARALLEL_CHUNK)), [])
+    chunks = chain([first], iter(lambda: list(islice(iterator, PARALLEL_CHUNK)), []))
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         for enriched in pool.imap(_enrich_chunk, chunks):
             yield from enriched

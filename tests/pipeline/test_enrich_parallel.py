@@ -23,3 +23,28 @@ def test_parallel_matches_serial_in_order():
     expected = [r.model_dump() if isinstance(r, EnrichedRecord) else r for r in serial]
     assert dumped == expected
     assert isinstance(parallel[7], Rejected) and parallel[7].reason
+
+
+def test_less_than_a_chunk_is_enriched_in_process():
+    import multiprocessing
+
+    records = [{"id": f"r{i}", "title": "ข่าว", "body": "กรุงเทพมหานคร จัดงานที่เขตบางรัก"}
+               for i in range(5)]
+    stream = enrich_parallel(iter(records), workers=4)
+    first = next(stream)
+    assert multiprocessing.active_children() == []  # no worker was started for five records
+    rest = list(stream)
+    assert [first.id] + [r.id for r in rest] == [r["id"] for r in records]
+
+
+def test_default_workers_are_the_cores_up_to_the_limit(monkeypatch):
+    from core.limits import MAX_DEFAULT_ENRICH_WORKERS
+    from core.settings import Settings
+
+    monkeypatch.delenv("BMA_NEWS_ENRICH_WORKERS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 64)
+    assert Settings().enrich_workers == MAX_DEFAULT_ENRICH_WORKERS
+    monkeypatch.setattr("os.cpu_count", lambda: None)
+    assert Settings().enrich_workers == 1
+    monkeypatch.setenv("BMA_NEWS_ENRICH_WORKERS", "3")
+    assert Settings().enrich_workers == 3
