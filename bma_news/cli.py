@@ -30,6 +30,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def _group() -> None:
+    """BMA press releases: crawl, enrich, load into Elasticsearch, search."""
+    # A callback keeps `bma-news` a group of commands even when only one command module is
+    # imported below: without it, Typer makes a lone command the app itself, and
+    # `bma-news crawl …` would read `crawl` as an extra argument.
+
+
 # Only the modules the command line needs: each group's top-level imports cost start-up
 # time that every other command would pay (`bma-news enrich` is a whole process per file).
 for _name in modules_for(sys.argv[1:]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -59,3 +60,14 @@ def test_help_still_lists_every_command():
     for names in COMMANDS_BY_MODULE.values():
         for name in names:
             assert name in done.stdout
+
+
+@pytest.mark.parametrize("command", sorted(n for names in COMMANDS_BY_MODULE.values()
+                                           for n in names))
+def test_every_command_runs_by_its_name_when_its_module_is_imported_alone(command):
+    # a module registering one command (crawl, serve) must not become the whole app
+    script = Path(sys.executable).with_name("bma-news")  # the console script users run
+    done = subprocess.run([str(script), command, "--help"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"Usage: bma-news {command}" in " ".join(done.stdout.split()), done.stdout[:300]
