@@ -202,7 +202,7 @@ _MAX_COMMITTEE_CHARS = 120
 def _committee_end(text: str, end: int, tokens: _Tokens) -> int | None:
     """End of a committee's name: the glued run after the head, up to a space, a bracket or
     the sentence's verb, on a token boundary; None when it is too long to be a name."""
-    run = _THAI_RUN_LONG.match(text, end)
+    run = _THAI_WORD.match(text, end)
     if run is None:
         return None
     i = tokens.index.get(end)
@@ -218,8 +218,6 @@ def _committee_end(text: str, end: int, tokens: _Tokens) -> int | None:
         return None  # "คณะกรรมการพิจารณาแล้ว": the committee and a verb
     return stop
 
-
-_THAI_RUN_LONG = re.compile(rf"[{_THAI}0-9]+")
 
 
 def _org(start: int, end: int, canonical: str) -> Match:

@@ -8,12 +8,11 @@ only markup is our own `<mark>`.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from html import escape
 
-from core.thai_calendar import THAI_DIGITS, TO_ARABIC_DIGITS
+from core.thai_calendar import to_arabic_digits
 
 # How much text a snippet shows, and how many snippets a hit gets.
 FRAGMENT_CHARS = 180
@@ -24,7 +23,6 @@ LEAD_CHARS = 50
 MAX_HIGHLIGHT_CHARS = 30_000
 
 Span = tuple[int, int]
-_THAI_DIGIT = re.compile(f"[{THAI_DIGITS}]")
 
 
 @dataclass(frozen=True)
@@ -61,9 +59,7 @@ def _lowered(text: str) -> str:
     lowered = text.lower()
     if len(lowered) != len(text):
         lowered = "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
-    # str.translate walks a long release character by character in Python's slow path;
-    # most releases have no Thai digit at all, which a regex finds out in C.
-    return lowered.translate(TO_ARABIC_DIGITS) if _THAI_DIGIT.search(lowered) else lowered
+    return to_arabic_digits(lowered)
 
 
 
