@@ -37,6 +37,9 @@ MAX_CONCEPTS = 8
 MIN_STRIP_TOKENS = 4
 # Weight of a related form (a near-synonym) against an exact form.
 RELATED_WEIGHT = 0.5
+# A mined abbreviation is also looked up without its dots when it has this many letters
+# (สปสช for สปสช.; not ชม for ชม., a word).
+MIN_DOTLESS_LETTERS = 3
 # The ways releases refer to Bangkok's administration after a position or a body's name
 # (ผู้ว่าราชการกรุงเทพมหานคร, ผู้ว่าราชการ กทม., ผู้ว่าฯ กรุงเทพฯ): a form ending in one of them
 # stands for the same thing with each of the others.
@@ -139,6 +142,20 @@ def surfaces() -> dict[str, _Entry]:
         for form in forms:
             add(form, entry)
     words = base_words()
+    # abbreviations the releases define ("สำนักงาน... (สปสช.)"), mined offline; the lexicons
+    # above win where they know a form
+    from search.abbreviations import learned, letters
+
+    for pair in learned():
+        agency = lex.agencies.get(pair.long)
+        forms = [pair.short, pair.long]
+        dotless = pair.short.replace(".", "")
+        if len(letters(pair.short)) >= MIN_DOTLESS_LETTERS and dotless not in words:
+            forms.append(dotless)
+        entry = _Entry(tuple((f, 1.0) for f in forms),
+                       (("organizations", agency.name),) if agency else (), "variant")
+        for form in forms:
+            add(form, entry)
 
     def bare_ok(name: str) -> bool:  # a bare place name that is not also a common word
         return len(name) >= 4 or name not in words
