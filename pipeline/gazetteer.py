@@ -75,7 +75,45 @@ def _table() -> tuple[dict[str, GazetteerEntry], frozenset[str]]:
     entries = _place_entries()
     for surface, agency in lexicon().agencies.items():
         entries[surface] = GazetteerEntry("ORG", agency.name)
+    for short, name in mined_organizations().items():
+        entries.setdefault(short, GazetteerEntry("ORG", name))
     return entries, first_tokens(entries)
+
+
+# A mined abbreviation (pipeline/data/abbreviations.tsv) is an organization when its full name
+# starts with one of these (not volunteers, certificates, units, positions).
+ORGANIZATION_HEADS = ("กระทรวง", "กรม", "สำนักงาน", "สำนัก", "องค์การ", "ธนาคาร", "สถาบัน",
+                      "บริษัท", "บรรษัท", "กองทุน", "กองบัญชาการ", "กองบังคับการ", "ศูนย์",
+                      "คณะกรรมการ", "สมาคม", "มูลนิธิ", "สภา", "มหาวิทยาลัย", "การไฟฟ้า",
+                      "การประปา", "การรถไฟ", "การท่าเรือ", "การท่องเที่ยว", "การนิคม",
+                      "การเคหะ", "การยาง", "การทางพิเศษ", "การกีฬา", "ตลาดหลักทรัพย์")
+
+
+# Abbreviations with another common sense: units, เศรษฐกิจ (and the months, below).
+OTHER_SENSES = frozenset(["กก.", "กม.", "ซม.", "ชม.", "มม.", "ลบ.ม.", "ศก.", "ตร.ม."])
+
+
+def _other_senses() -> frozenset[str]:
+    from core.thai_calendar import ABBREVIATED_MONTHS
+
+    months = {m for m in ABBREVIATED_MONTHS if m.endswith(".")}
+    return OTHER_SENSES | months | {m.replace(".", "", m.count(".") - 1) for m in months}
+
+
+def mined_organizations() -> dict[str, str]:
+    """Dotted abbreviations of organizations that the releases define, with their names:
+    matched as whole tokens only, they never enter the tokeniser's dictionary."""
+    from pipeline.abbreviations import learned
+
+    agencies = lexicon().agencies
+    other = _other_senses()
+    out = {}
+    for pair in learned():
+        if pair.long.startswith(ORGANIZATION_HEADS) and "." in pair.short \
+                and pair.short not in other:
+            agency = agencies.get(pair.long)
+            out[pair.short] = agency.name if agency else pair.long
+    return out
 
 
 def first_tokens(surfaces: Iterable[str]) -> frozenset[str]:

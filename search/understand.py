@@ -144,16 +144,19 @@ def surfaces() -> dict[str, _Entry]:
     words = base_words()
     # abbreviations the releases define ("สำนักงาน... (สปสช.)"), mined offline; the lexicons
     # above win where they know a form
-    from search.abbreviations import learned, letters
+    from pipeline.abbreviations import learned, letters
+    from pipeline.gazetteer import mined_organizations
 
+    organizations = mined_organizations()  # the canonical names enrich gives them
     for pair in learned():
         agency = lex.agencies.get(pair.long)
         forms = [pair.short, pair.long]
         dotless = pair.short.replace(".", "")
         if len(letters(pair.short)) >= MIN_DOTLESS_LETTERS and dotless not in words:
             forms.append(dotless)
+        canonical = agency.name if agency else organizations.get(pair.short)
         entry = _Entry(tuple((f, 1.0) for f in forms),
-                       (("organizations", agency.name),) if agency else (), "variant")
+                       (("organizations", canonical),) if canonical else (), "variant")
         for form in forms:
             add(form, entry)
 

@@ -331,3 +331,15 @@ def test_a_committee_keeps_its_whole_name(enrich_one):
 def test_a_committee_and_its_verb_or_office(enrich_one, body, not_a_committee):
     orgs = _by_label(_ents(enrich_one, body), "ORG")
     assert not [t for t in orgs if t.startswith(not_a_committee)], orgs
+
+
+# --- abbreviations the releases define (pipeline/data/abbreviations.tsv) ----------------
+
+
+def test_a_defined_abbreviation_of_an_organization_is_that_organization(enrich_one):
+    body = "ทั้งนี้ ธ.ก.ส. และ กนอ. ได้ร่วมลงนามความร่วมมือเมื่อวันที่ 5 ก.พ. 2567"
+    orgs = _by_label(_ents(enrich_one, body), "ORG")
+    assert orgs["ธ.ก.ส."]["canonical"] == "ธนาคารเพื่อการเกษตรและสหกรณ์การเกษตร"
+    assert orgs["กนอ."]["canonical"] == "การนิคมอุตสาหกรรมแห่งประเทศไทย"
+    assert "ก.พ." not in orgs, "a month (or a unit) is never the body it also abbreviates"
+    assert _round_trips(body, _ents(enrich_one, body))

@@ -1,11 +1,11 @@
-"""Abbreviations learned from how releases define them (search/abbreviations.py), and the
+"""Abbreviations learned from how releases define them (pipeline/abbreviations.py), and the
 query expansion and typed-form ranking that use them."""
 
 from __future__ import annotations
 
 import pytest
 
-from search.abbreviations import learned, long_form, mine
+from pipeline.abbreviations import learned, long_form, mine
 from search.params import SearchParams
 from search.query import search
 from search.understand import understand

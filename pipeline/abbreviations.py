@@ -14,11 +14,13 @@ algorithm for identifying abbreviation definitions in biomedical text"), adapted
   times and in at least MIN_SHARE of its definitions (an abbreviation two bodies share, or
   a one-off misreading, is dropped).
 
-The result is `search/data/abbreviations.tsv` (abbreviation, full name, times defined),
-committed and read at query time (`search.understand`): nothing is learned at run time.
+The result is `pipeline/data/abbreviations.tsv` (abbreviation, full name, times defined),
+committed, and read by the query (`search.understand`: an abbreviation finds its full name
+and back) and by entity extraction (`pipeline.gazetteer`: a dotted abbreviation of an
+organization, as a whole token, is that organization): nothing is learned at run time.
 The hand-written variants and the agency registry take precedence over it.
 
-    .venv/bin/python -m search.abbreviations ../shared/data/thaigov/thaigov-2024.jsonl.gz
+    .venv/bin/python -m pipeline.abbreviations ../shared/data/thaigov/thaigov-2024.jsonl.gz
 """
 
 from __future__ import annotations
@@ -176,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     pairs = mine(_corpus_texts(args.corpus))
     with args.out.open("w", encoding="utf-8") as fh:
         fh.write(f"# abbreviation\tfull name\ttimes defined; mined from {args.corpus.name} by "
-                 "`python -m search.abbreviations` (search/abbreviations.py)\n")
+                 "`python -m pipeline.abbreviations` (pipeline/abbreviations.py)\n")
         fh.writelines(f"{p.short}\t{p.long}\t{p.count}\n" for p in pairs)
     print(f"{len(pairs)} abbreviations -> {args.out}")
     return 0
