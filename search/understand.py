@@ -57,6 +57,9 @@ class Form:
     analysed: str  # as indexed (for the phrase query)
     weight: float = 1.0
     gaps: int = 0  # function words dropped from inside `analysed` (widen the phrase slop)
+    # longer positions that end with this one (รอง ผู้ว่าราชการ กรุงเทพมหานคร for ผู้ว่าราชการ
+    # กรุงเทพมหานคร), analysed: a match inside one of them is another position, not this one
+    not_inside: tuple[str, ...] = ()
 
 
 @dataclass
@@ -205,14 +208,56 @@ def _analysed(text: str) -> str:
     return analyse(text)
 
 
+@lru_cache(maxsize=1)
+def position_modifiers() -> tuple[str, ...]:
+    """What turns a position into another one, read off the positions lexicon: รอง, ผู้ช่วย,
+    ที่ปรึกษา, เลขานุการ (รองผู้ว่าราชการกรุงเทพมหานคร = รอง + ผู้ว่าราชการกรุงเทพมหานคร)."""
+    from pipeline.lexicon import lexicon
+
+    positions = lexicon().positions
+    return tuple(sorted({longer[: -len(p)].strip() for longer in positions for p in positions
+                         if longer != p and longer.endswith(p) and longer[: -len(p)].strip()}))
+
+
+def is_position(surface: str) -> bool:
+    from pipeline.lexicon import lexicon
+
+    return surface.replace(" ", "").startswith(lexicon().positions)
+
+
+@lru_cache(maxsize=4096)
+def _not_inside(surface: str, analysed: str) -> tuple[str, ...]:
+    """For a form of a position, the longer positions made of a modifier and it, as
+    analysed: the index cuts รองผู้ว่าราชการกรุงเทพมหานคร into รอง ผู้ว่าราชการ กรุงเทพมหานคร,
+    which holds the governor's phrase, so a query for the governor must not match there."""
+    compact = surface.replace(" ", "")
+    out = []
+    for modifier in position_modifiers():
+        if compact.startswith(modifier):
+            continue
+        longer = _analysed(modifier + surface)
+        if longer.endswith(" " + analysed):
+            out.append(longer)
+    return tuple(out)
+
+
+def _form(surface: str, analysed: str, weight: float = 1.0, gaps: int = 0) -> Form:
+    return Form(surface, analysed, weight, gaps,
+                _not_inside(surface, analysed) if is_position(surface) else ())
+
+
 def _concept(text: str, entry: _Entry) -> Concept:
     forms: list[Form] = []
     seen: set[str] = set()
+    # a concept one of whose forms is a position is a position in all of them (ผู้ว่าฯ,
+    # ผู้ว่าราชการ, ผู้ว่า)
+    position = any(is_position(surface) for surface, _ in ((text, 1.0), *entry.forms))
     for surface, weight in ((text, 1.0), *entry.forms):
         analysed = _analysed(surface)
         if analysed and analysed not in seen:
             seen.add(analysed)
-            forms.append(Form(surface, analysed, weight))
+            forms.append(Form(surface, analysed, weight,
+                              not_inside=_not_inside(surface, analysed) if position else ()))
     return Concept(text, forms, dict(entry.entities), entry.kind)
 
 
@@ -228,12 +273,12 @@ def _content_form(piece: str, analysed: str) -> Form:
     # not in a short concept, nor in a word cut into pieces (มิ in นว มิ นท ร is a piece)
     if (not content or len(content) == len(tokens) or len(tokens) < MIN_STRIP_TOKENS
             or has_unknown_pieces(analysed)):
-        return Form(piece, analysed)
+        return _form(piece, analysed)
     while tokens and tokens[0] in dropped:
         tokens.pop(0)
     while tokens and tokens[-1] in dropped:
         tokens.pop()
-    return Form(piece, " ".join(content), gaps=len(tokens) - len(content))
+    return _form(piece, " ".join(content), gaps=len(tokens) - len(content))
 
 
 def _year_concept(text: str) -> Concept:

@@ -87,6 +87,38 @@ def test_a_word_the_dictionaries_do_not_know_is_found_whatever_follows_it(es_cli
     assert ids(result) == [target.id]
 
 
+@pytest.mark.parametrize("query, wanted, other", [
+    ("ผู้ว่าฯ กทม.", "governor", "deputy"),
+    ("ปลัดกรุงเทพมหานคร", "secretary", "deputy-secretary"),
+    ("ผอ.เขต", "director", "assistant-director"),
+])
+def test_a_position_query_does_not_match_the_longer_positions_that_end_with_it(
+        es_client, es_alias, query, wanted, other):
+    """รองผู้ว่าราชการกรุงเทพมหานคร is indexed รอง ผู้ว่าราชการ กรุงเทพมหานคร, which holds
+    the governor's phrase: the deputy (assistant, adviser) is another position."""
+    from .releases import Release, index_releases
+
+    day = "2024-05-01T09:00:00+07:00"
+    texts = {
+        "governor": "นายชัชชาติ สิทธิพันธุ์ ผู้ว่าราชการกรุงเทพมหานคร ตรวจคลองลาดพร้าว",
+        "deputy": "นายจักกพันธุ์ ผิวงาม รองผู้ว่าราชการกรุงเทพมหานคร ตรวจคลองลาดพร้าว "
+                  "พร้อมที่ปรึกษาผู้ว่าราชการกรุงเทพมหานคร",
+        "secretary": "นางวันทนีย์ วัฒนะ ปลัดกรุงเทพมหานคร ประชุมผู้บริหาร",
+        "deputy-secretary": "นายชาตรี วัฒนเขจร รองปลัดกรุงเทพมหานคร ประชุมผู้บริหาร",
+        "director": "ผู้อำนวยการเขตบางรัก ลงพื้นที่ตรวจทางเท้า",
+        "assistant-director": "ผู้ช่วยผู้อำนวยการเขตบางรัก ลงพื้นที่ตรวจทางเท้า",
+    }
+    made = {k: Release(k, "ข่าว กทม.", v, day, []) for k, v in texts.items()}
+    index_releases(es_client, es_alias, list(made.values()))
+    found = ids(search(es_client, es_alias, SearchParams.build(query)))
+    assert made[wanted].id in found
+    assert made[other].id not in found
+    # the longer position itself is still found
+    if other == "deputy":
+        assert made["deputy"].id in ids(search(es_client, es_alias,
+                                               SearchParams.build("รองผู้ว่าฯ กทม.")))
+
+
 def test_entity_filters_narrow_the_results(es_client, search_index, releases):
     everything = search(es_client, search_index, SearchParams.build("", size=100))
     assert everything.total == len(RELEASES)
